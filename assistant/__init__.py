@@ -1,0 +1,1 @@
+"""Assistant: question → ranked, cited, highlighted passages, or an honest "not found"."""

@@ -1,0 +1,1 @@
+"""Eval: question files → runs → metrics."""

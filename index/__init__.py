@@ -1,0 +1,1 @@
+"""Index: chunks → vectors (FAISS) + keyword index (bm25s) in a library directory on disk."""

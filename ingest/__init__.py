@@ -1,0 +1,1 @@
+"""Ingest: files → meetings → items → passages (chunks)."""

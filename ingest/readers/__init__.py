@@ -1,0 +1,47 @@
+"""One reader per file format behind one small interface: `read(path) -> Document`.
+
+Each reader returns the file's text normalised (LF newlines, no NULs, trailing spaces stripped, hyphenated
+line breaks joined, repeating page furniture dropped) and raises `IngestError` with a one-line reason for a
+file it cannot read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.models import Document, IngestError
+
+Reader = Callable[[Path], Document]
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+
+
+def reader_for(path: Path) -> Reader:
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".md", ".markdown"):
+        from ingest.readers.text import read_text
+
+        return read_text
+    if suffix in (".html", ".htm"):
+        from ingest.readers.html import read_html
+
+        return read_html
+    if suffix == ".pdf":
+        from ingest.readers.pdf import read_pdf
+
+        return read_pdf
+    if suffix == ".docx":
+        from ingest.readers.docx import read_docx
+
+        return read_docx
+    raise IngestError(f"unsupported file type {suffix or '(none)'}; minutebook reads {', '.join(SUPPORTED_SUFFIXES)}")
+
+
+def read_document(path: Path) -> Document:
+    """Read any supported file; raises IngestError with a one-line reason."""
+    if not path.is_file():
+        raise IngestError("not a file")
+    if path.stat().st_size == 0:
+        raise IngestError("the file is empty")
+    return reader_for(path)(path)

@@ -1,0 +1,49 @@
+"""The one settings object: built once from defaults and environment variables, then passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import platformdirs
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_DIM = 384
+
+
+def default_library_path() -> Path:
+    """`MINUTEBOOK_LIBRARY` if set, else `<user data dir>/minutebook/library`."""
+    env = os.environ.get("MINUTEBOOK_LIBRARY")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("minutebook", appauthor=False)) / "library"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    library: Path
+    model_name: str = MODEL_NAME
+    model_dim: int = MODEL_DIM
+    # Passages are sized in the model's own word-pieces. The model reads at most 256 (including [CLS]/[SEP]
+    # and the item title prepended as context), so the passage itself gets at most `chunk_tokens`.
+    chunk_tokens: int = 200
+    chunk_overlap_tokens: int = 40
+    max_title_tokens: int = 40
+    max_file_bytes: int = 50 * 1024 * 1024
+    ocr: str = "auto"  # auto | always | never
+    # Retrieval
+    candidate_depth: int = 50
+    rrf_k: int = 60
+    mode: str = "hybrid"  # hybrid | dense | keyword
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(library: Path | str | None = None) -> Settings:
+    """Defaults, overridden by `MINUTEBOOK_*` environment variables, overridden by explicit arguments."""
+    settings = Settings(library=Path(library).expanduser() if library else default_library_path())
+    if os.environ.get("MINUTEBOOK_OCR"):
+        settings = settings.with_(ocr=os.environ["MINUTEBOOK_OCR"])
+    return settings

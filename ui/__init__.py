@@ -1,0 +1,1 @@
+"""Front ends: the `minutebook` command line and the Streamlit page."""
