@@ -31,6 +31,14 @@ class Page:
             raise ValueError(f"bad page {self.number}: [{self.start}, {self.end})")
 
 
+def page_at(pages: tuple[Page, ...], offset: int) -> Page | None:
+    """The page holding character `offset`, or None for unpaginated text."""
+    for page in pages:
+        if page.start <= offset < page.end:
+            return page
+    return pages[-1] if pages and offset >= pages[-1].start else None
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """What a reader returns: the normalised text of one file and, for PDFs, where each page lies in it."""
@@ -41,11 +49,7 @@ class Document:
     pages: tuple[Page, ...] = ()
 
     def page_at(self, offset: int) -> Page | None:
-        """The page holding character `offset`, or None for unpaginated documents."""
-        for page in self.pages:
-            if page.start <= offset < page.end:
-                return page
-        return self.pages[-1] if self.pages and offset >= self.pages[-1].start else None
+        return page_at(self.pages, offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +105,7 @@ class Meeting:
     def from_json(cls, data: dict[str, Any]) -> Meeting:
         data = dict(data)
         data["meeting_date"] = date.fromisoformat(data["meeting_date"])
-        data["items"] = tuple(
-            Item(**{**item, "decisions": tuple(item.get("decisions", ()))}) for item in data["items"]
-        )
+        data["items"] = tuple(Item(**{**item, "decisions": tuple(item.get("decisions", ()))}) for item in data["items"])
         data["pages"] = tuple(Page(**page) for page in data.get("pages", ()))
         for key in ("present", "apologies", "officers"):
             data[key] = tuple(data.get(key, ()))
