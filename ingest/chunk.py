@@ -63,6 +63,29 @@ def split_spans(
     return spans
 
 
+def _item_spans(
+    body: str, count_tokens: TokenCounter, max_tokens: int, overlap_tokens: int, max_heading_tokens: int
+) -> list[tuple[int, int]]:
+    """Spans of one item's text. A short heading line is kept with the passage after it, not left alone.
+
+    Split naively, a heading followed by a long paragraph becomes a passage of its own (useless to a reader):
+    split the rest with the heading's budget held back, then let the first passage start at the heading.
+    """
+    heading_end = body.find("\n")
+    heading_tokens = count_tokens(body[:heading_end]) if heading_end > 0 else 0
+    if heading_end <= 0 or not 0 < heading_tokens <= min(max_heading_tokens, max_tokens // 3):
+        return split_spans(body, count_tokens, max_tokens=max_tokens, overlap_tokens=overlap_tokens)
+    rest = split_spans(
+        body[heading_end:], count_tokens, max_tokens=max_tokens - heading_tokens, overlap_tokens=overlap_tokens
+    )
+    spans = [(heading_end + s, heading_end + e) for s, e in rest]
+    first = len(body) - len(body.lstrip())  # the heading's first visible character
+    if not spans:
+        return [(first, len(body[:heading_end].rstrip()))]
+    spans[0] = (first, spans[0][1])
+    return spans
+
+
 def title_context(item: Item, count_tokens: TokenCounter, max_title_tokens: int) -> str:
     """The item's number and title, trimmed to `max_title_tokens` word-pieces, to prepend when embedding."""
     if item.number is None:
@@ -88,7 +111,7 @@ def chunk_meeting(
         body = meeting.text[item.start : item.end]
         context = title_context(item, count_tokens, max_title_tokens)
         subs = sub_items(meeting.text, item) if sub_items else []
-        for rel_start, rel_end in split_spans(body, count_tokens, max_tokens=max_tokens, overlap_tokens=overlap_tokens):
+        for rel_start, rel_end in _item_spans(body, count_tokens, max_tokens, overlap_tokens, max_title_tokens):
             start, end = item.start + rel_start, item.start + rel_end
             text = meeting.text[start:end]
             page = page_at(meeting.pages, start)
