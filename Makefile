@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
+# Unchanged files are skipped (by sha256), so ingesting the samples again is quick after the first run.
 run: $(STAMP)
-	$(BIN)/minutebook ingest --if-empty $(SAMPLES)
+	$(BIN)/minutebook ingest $(SAMPLES)
 	$(BIN)/minutebook ui
 
 test: $(STAMP)
