@@ -42,6 +42,10 @@ def read_document(path: Path) -> Document:
     """Read any supported file; raises IngestError with a one-line reason."""
     if not path.is_file():
         raise IngestError("not a file")
-    if path.stat().st_size == 0:
-        raise IngestError("the file is empty")
-    return reader_for(path)(path)
+    reader = reader_for(path)
+    try:
+        if path.stat().st_size == 0:
+            raise IngestError("the file is empty")
+        return reader(path)
+    except OSError as exc:  # permission denied, a file vanishing mid-read, a disk error
+        raise IngestError(f"cannot read the file ({exc.strerror or type(exc).__name__})") from exc
