@@ -288,7 +288,16 @@ def test_compsoc_html_body_appears_once_without_script_payloads() -> None:
         assert text.count(phrase) == 1, phrase
     assert "__next_f" not in text and "self." not in text and "<" not in text
     assert re.search(r"^# Tuesday 25 April 2017$", text, re.MULTILINE)
-    assert "\n\nPresent\n\nQais Patankar, Elena Lapinskaitė" in text  # a bold paragraph on its own line
+    # Bold paragraphs are the page's section headings: one level below its only heading, the h1 date.
+    assert re.findall(r"^#+ .*$", text, re.MULTILINE) == [
+        "# Tuesday 25 April 2017",
+        "## Present",
+        "## General Agenda",
+        "## Fresher's Week",
+        "## Potential Future Events",
+        "## Community submitted issues",
+    ]
+    assert "\n\n## Present\n\nQais Patankar, Elena Lapinskaitė" in text
     assert (
         "\n- Making the “CompSoc Members” Facebook group public\n"
         "  - Currently a closed group - no tagging/interaction with those outside the group\n"
@@ -305,13 +314,15 @@ def test_html_blocks_lists_tables_and_headings(tmp_path: Path) -> None:
         "<ol start='3'><li>First</li><li>Second<ul><li>nested</li></ul></li></ol>"
         "<table><tr><th>Ref</th><th>Decision</th></tr><tr><td>24/001</td><td>Approved</td></tr></table>"
         "<p>#hashtag</p><script>document.write('<p>twice</p>')</script>"
+        "<p><strong>Present:</strong></p><p><b>Cllr</b> Ash</p><p><strong>Carried.</strong></p>"
         "<article><header><h2>Report</h2></header><p>Kept.</p></article>"
         "<footer>Copyright</footer></body></html>",
         encoding="utf-8",
     )
     assert read_html(path).text == (
         "# Planning Committee\n\n### 1. Apologies\n\nNone were received.\n\nLine one\nLine two\n\n"
-        "3. First\n4. Second\n  - nested\n\nRef | Decision\n24/001 | Approved\n\n\\#hashtag\n\n## Report\n\nKept."
+        "3. First\n4. Second\n  - nested\n\nRef | Decision\n24/001 | Approved\n\n\\#hashtag\n\n"
+        "#### Present:\n\nCllr Ash\n\nCarried.\n\n## Report\n\nKept."
     )
 
 

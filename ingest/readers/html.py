@@ -8,8 +8,10 @@ escaped HTML inside script payloads, so keeping scripts would index the minutes 
 Layout: each block element (paragraph, div, blockquote, ...) becomes a paragraph separated by a blank line;
 h1-h6 become lines prefixed markdown-style with "#" * level (the convention of every reader); list items
 become "- " lines ("1. " in ordered lists), indented two spaces per nesting level; table rows become
-"cell | cell" lines. A bold paragraph that stands alone (`<p><strong>Present</strong></p>`) stays a line
-of its own. A non-heading line that happens to start with "#" is written "\\#" so it cannot pass for one.
+"cell | cell" lines. A short paragraph that is bold throughout (`<p><strong>Present</strong></p>`), which
+pages without real headings use for their sections, becomes a heading one level below the page's deepest
+h1-h6 (so "## Present" under an h1 date). A non-heading line that happens to start with "#" is written
+"\\#" so it cannot pass for one.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ _BLOCK_TAGS = frozenset(
     "fieldset dl dt dd body html hgroup".split()
 )
 _HEADING = re.compile(r"^h([1-6])$")
+MAX_BOLD_TITLE_WORDS = 12
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
 _SKIPPED_STRINGS = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 
@@ -62,7 +65,8 @@ def html_to_text(soup: BeautifulSoup) -> str:
             continue  # an article's own header holds its title, not site chrome
         tag.decompose()
     root = soup.body or soup
-    layout = _Layout()
+    levels = [int(tag.name[1]) for tag in root.find_all(_HEADING)]
+    layout = _Layout(bold_level=min(max(levels, default=0) + 1, 6))
     layout.walk(root)
     layout.flush()
     return normalise_text(layout.render())
@@ -84,6 +88,7 @@ class _Layout:
     lists: list[list[int]] = field(default_factory=list)  # per open list: [next number] (0 for <ul>)
     item_prefix: str | None = None  # "- " or "3. " waiting for the first block of the current <li>
     in_item: int = 0
+    bold_level: int = 1  # heading level given to a short paragraph that is all bold
 
     def walk(self, node: Tag) -> None:
         for child in node.children:
@@ -134,6 +139,9 @@ class _Layout:
         elif name == "pre":
             self.flush()
             self.blocks.append(_Block(tag.get_text().strip("\n"), tight=False))
+        elif name == "p" and not self.in_item and (bold_title := _bold_title(tag)):
+            self.flush()
+            self.blocks.append(_Block("#" * self.bold_level + " " + bold_title, tight=False))
         elif name in _BLOCK_TAGS or name in ("tr", "thead", "tbody", "tfoot", "caption", "legend"):
             self.flush()
             self.walk(tag)
@@ -181,3 +189,15 @@ class _Layout:
             parts.append(block.text)
             previous = block
         return "".join(parts)
+
+
+def _bold_title(paragraph: Tag) -> str | None:
+    """The text of a short paragraph that is bold from end to end (`<p><strong>Present</strong></p>`), which
+    pages without real headings use as their section headings; None for any other paragraph."""
+    text = _WHITESPACE.sub(" ", paragraph.get_text(" ")).strip()
+    if not text or len(text.split()) > MAX_BOLD_TITLE_WORDS or text.endswith((".", ",", ";")):
+        return None
+    bold = paragraph.find_all(("strong", "b"))
+    outermost = [b for b in bold if not any(parent in bold for parent in b.parents)]
+    bold_text = "".join(b.get_text() for b in outermost)
+    return text if "".join(bold_text.split()) == "".join(text.split()) else None
