@@ -158,7 +158,7 @@ _HELD = re.compile(r"(?i)\b(?:held|meeting|met)\b")
 def _held_date(text: str, american: bool) -> date | None:
     """The date of "held on <date>" / "meeting ... on <date>": the first date within the same sentence."""
     for match in _HELD.finditer(text):
-        sentence_end = re.search(r"[.;\n](?:\s|$)", text[match.end() :])
+        sentence_end = re.search(r"[.;](?:\s|$)|\n[ \t]*\n", text[match.end() :])
         window = text[match.end() : match.end() + (sentence_end.start() if sentence_end else 200)][:200]
         prefix = text[max(0, match.start() - 40) : match.start()]
         if _NOT_THIS_MEETING.search(prefix + window[:20]) or re.search(r"(?i)minutes of the", prefix):
@@ -221,6 +221,7 @@ def _clean_committee(line: str) -> str:
     )
     line = re.sub(r"(?i)^(?:minutes\s+(?:of\s+)?)", "", line.strip())
     line = re.sub(r"(?i)^(\w+)\s+\1\b", r"\1", line.strip())  # "AYTON AYTON COMMUNITY COUNCIL"
+    line = re.sub(r"\s*\([A-Z]{2,8}\)\s*$", "", line.strip())  # "... Association (CFHA)"
     line = re.sub(r"^[Tt]he\s+", "", line.strip(" ,.:-–"))
     return _title_case(" ".join(line.split()))
 
@@ -268,17 +269,25 @@ def _committee(text: str, title_lines: list[str]) -> str | None:
 # People
 
 _TITLES = re.compile(
-    r"^(?:(?:Councillors?|Cllrs?\.?|Councilors?|Council\s+President|Mayor|Deputy\s+Mayor|Vice[- ]Chair(?:man|"
-    r"person)?|Chair(?:man|person)?|Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Rev(?:d|erend)?|Sir|Dame|Lord|Lady|"
-    r"Superintendent|Inspector|Sergeant|Alderman|Supervisors?|Treasurer|Clerk|Secretary|Guests?|Members?|"
-    r"Directors?|Trustees?|Governors?|Officers?|President|Vice[- ]President|City\s+(?:Attorney|Recorder|"
-    r"Manager)|Town\s+Clerk|Assistant\s+Town\s+Clerk)\b\.?:?\s*)+",
+    # "Clir" is how OCR reads "Cllr".
+    r"^(?:(?:(?:District|County|Town|Parish|Borough|City)\s+(?=C))?(?:Councillors?|Cllrs?\.?|Clirs?|Councilors?|"
+    r"Council\s+President|Mayor|Deputy\s+Mayor|Vice[- ]Chair(?:man|person)?|Chair(?:man|person)?|Mr|Mrs|Ms|"
+    r"Miss|Dr|Prof|Professor|Rev(?:d|erend)?|Sir|Dame|Lord|Lady|Superintendent|Inspector|Sergeant|Alderman|"
+    r"Supervisors?|Treasurer|Clerk|Secretary|Guests?|Members?|Directors?|Trustees?|Governors?|Officers?|"
+    r"President|Vice[- ]President|City\s+(?:Attorney|Recorder|Manager)|Town\s+Clerk|Assistant\s+Town\s+Clerk)"
+    r"\b\.?:?\s*)+",
     re.I,
 )
 _NOT_NAMES = {"none", "nil", "n/a", "vacant", "apologies", "absent", "present", "none received", "all"}
 _PARTICLES = {"van", "de", "der", "von", "la", "le", "du", "da", "di", "del", "mc", "st"}
 _OFFICER_ROLE = re.compile(r"(?i)^(?:the\s+)?(?:(?:assistant\s+)?(?:town|parish|city)?\s*clerk|officers?)\b")
-_COUNCILLOR = re.compile(r"(?i)^(?:councillors?|cllrs?|councilors?|members?)\b")
+_COUNCILLOR = re.compile(
+    r"(?i)^(?:(?:district|county|town|parish|borough|city)\s+)?(?:councillors?|cllrs?|clirs?|councilors?|members?)\b"
+)
+# A line that breaks inside a name ("District Cllr Mrs" / "Sims") continues on the next line.
+_BROKEN_NAME = re.compile(
+    r"(?i)\b(Mrs?|Ms|Miss|Dr|Cllrs?|Clirs?|Councillors?|Councilors?|District|County|Town|Parish|Borough)[ \t]*\n\s*"
+)
 
 
 def _without_brackets(text: str) -> str:
@@ -312,7 +321,7 @@ def _clean_name(entry: str, keep_roles: bool = False) -> str | None:
 
 
 def _split_entries(block: str) -> list[str]:
-    block = _without_brackets(block)
+    block = _BROKEN_NAME.sub(r"\1 ", _without_brackets(block))
     entries: list[str] = []
     for part in re.split(r",|;|\n|\s{2,}|\t|\band\b|&", block):
         # Names in an initials grid ("Rob Boyd RB Kenny Combe KC") split at the initials.
@@ -334,6 +343,7 @@ _LABELS: list[tuple[str, re.Pattern[str]]] = [
     ("public", re.compile(r"(?i)^(?:members of the public|public\b|visitors?|guests?|observing|press|minute taker)")),
     ("present", re.compile(r"(?i)^(?:(?:members|councillors|directors|governors|trustees)\s+)?present\b\s*[:\-–]?\s*")),
     ("present", re.compile(r"(?i)^co-?opted\s+members?\s*[:\-–]?\s*")),
+    ("present", re.compile(r"(?i)^(?:attending|attendees|attendance)\s*:\s*")),
     ("attendance", re.compile(r"(?i)^(?:in attendance|also (?:present|in attendance))\s*[:\-–]?\s*")),
     (
         "apologies",

@@ -20,8 +20,9 @@ How headings are found, in order of preference:
 
 Agenda lists: when a number is listed twice and its first occurrence sits in a run of headings with no text
 between them (an agenda list at the top), the later occurrence (the minute itself) is the item, the agenda
-list stays in the preamble, and the item's title is taken from the agenda list, whose titles are clean lines
-where minute headings may be wrapped in a narrow column.
+list stays in the preamble, and, when the agenda list matches the minutes one for one, the item's title is
+taken from the agenda list, whose titles are clean lines where minute headings may be wrapped in a narrow
+column.
 
 Attachments: after the last item, headings `Attachment 1: ...`, `Attachment A: ...` (as in board minutes
 with appended reports) become items numbered `Attachment 1`, `Attachment A`; numbered lines inside them are
@@ -81,6 +82,8 @@ _ATTACHMENT = re.compile(r"^Attachment\s+(\d{1,3}|[A-Z]{1,3})\s*[:.\-–]\s*(.*)
 _CAPS = re.compile(r"^[A-Z][A-Z0-9 ,&'’/()\-–:]*$")
 _LIST_LINE = re.compile(r"^\s*(?:[-*+•\u2022\u25cf\uf0b7]|\d{1,3}[.)]|\(?[a-z]{1,4}\))\s")
 _NOT_HEADINGS = frozenset({"NOTED", "AGREED", "APPROVED", "CARRIED", "NONE", "RESOLVED", "DRAFT", "ACTION"})
+_SENTENCE_END = re.compile(r"(\S{3,})\.\s+(?=[A-Z])")
+_ABBREVIATIONS = frozenset({"mrs", "cllr", "cllrs", "councillor", "no", "nos", "approx", "ref", "etc", "vol", "para"})
 _MONTH_START = re.compile(
     r"(?i)^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?,?(?:\s+\d{2,4}\b|\s*$)"
 )
@@ -110,6 +113,10 @@ def _front_matter_end(lines: list[_Line]) -> int:
 def _clean_title(title: str) -> str:
     title = " ".join(title.replace("\t", " ").split())
     title = _EMPHASIS.sub("", title).strip()
+    for match in _SENTENCE_END.finditer(title):  # a heading run into its first sentence: keep the heading
+        if match.group(1).lower() not in _ABBREVIATIONS:
+            title = title[: match.start() + len(match.group(1))]
+            break
     return title[:-1].rstrip() if title.endswith(":") else title
 
 
@@ -196,36 +203,46 @@ def _varying_key(headings: list[_Heading]) -> list[_Heading]:
 
 
 def _drop_agenda_list(headings: list[_Heading], lines: list[_Line]) -> tuple[list[_Heading], dict[tuple, str]]:
-    """Drop earlier occurrences of a repeated number that sit in an agenda list; remember their titles."""
-    last: dict[tuple[int, ...], int] = {}
-    for i, heading in enumerate(headings):
-        last[heading.key] = i
+    """Drop agenda lists: runs of three or more headings with at most two non-blank lines between them, at
+    least half of whose numbers are repeated by headings after the run. Returns the other headings and the
+    lists' titles."""
+    runs: list[list[_Heading]] = []
+    run_keys: set[tuple[int, ...]] = set()
+    for heading in headings:
+        if runs and _close(runs[-1][-1], heading, lines) and heading.key not in run_keys:
+            runs[-1].append(heading)
+        else:
+            runs.append([heading])
+            run_keys = set()
+        run_keys.add(heading.key)
+    kept: list[_Heading] = []
     agenda_titles: dict[tuple[int, ...], str] = {}
-    kept = []
-    for i, heading in enumerate(headings):
-        if last[heading.key] != i and _in_list(headings, i, lines):
-            agenda_titles.setdefault(heading.key, heading.title)
-            continue
-        kept.append(heading)
+    later_count: dict[tuple[int, ...], int] = {}
+    for heading in headings:
+        later_count[heading.key] = later_count.get(heading.key, 0) + 1
+    for run in runs:
+        for heading in run:
+            later_count[heading.key] -= 1
+        repeated = sum(later_count[heading.key] > 0 for heading in run)
+        if len(run) >= 3 and repeated >= len(run) / 2:
+            for heading in run:
+                agenda_titles.setdefault(heading.key, heading.title)
+        else:
+            kept.extend(run)
     return kept, agenda_titles
 
 
-def _in_list(headings: list[_Heading], i: int, lines: list[_Line]) -> bool:
-    """Whether heading i has a neighbouring heading with at most two non-blank lines between them."""
-    for j in (i - 1, i + 1):
-        if 0 <= j < len(headings):
-            low, high = sorted((headings[i].line, headings[j].line))
-            if sum(1 for line in lines[low + 1 : high] if line.text.strip()) <= 2:
-                return True
-    return False
+def _close(before: _Heading, after: _Heading, lines: list[_Line]) -> bool:
+    return sum(1 for line in lines[before.line + 1 : after.line] if line.text.strip()) <= 2
 
 
 def _step(previous: tuple[int, ...], heading: _Heading) -> tuple[float, tuple[int, ...]] | None:
     """The gain of following `previous` with `heading` in a sequence, and the key it then stands for."""
     key = heading.key
     if key > previous:
-        gap = key[0] - previous[0]
-        if gap == 0 or gap == 1:
+        # The gap in the first part that differs: 4 -> 4A and 14/037 -> 14/038 are both steps of one.
+        gap = next(new - old for new, old in zip(key, previous, strict=False) if new != old)
+        if gap == 1:
             return 1.0, key
         return (0.7 if gap <= 3 else 0.3), key
     expected = previous[0] + 1
@@ -235,17 +252,26 @@ def _step(previous: tuple[int, ...], heading: _Heading) -> tuple[float, tuple[in
     return None
 
 
-def _best_sequence(headings: list[_Heading]) -> tuple[float, list[_Heading]]:
+def _quality(heading: _Heading, lines: list[_Line]) -> float:
+    """A small bonus that settles ties between same-numbered lines for the heading-like one: a short title
+    that does not run on into a lower-case line (`2. Old business:` over `2. Greg Cromwell is ... be our`)."""
+    following = lines[heading.line + 1].text.lstrip()[:1] if heading.line + 1 < len(lines) else ""
+    return 0.05 * (len(heading.title.split()) <= 8) + 0.05 * (not following.islower())
+
+
+def _best_sequence(headings: list[_Heading], lines: list[_Line]) -> tuple[float, list[_Heading]]:
+    """The increasing sequence of headings with the best score (see `_step`), by dynamic programming."""
     if not headings:
         return 0.0, []
     best: list[tuple[float, int, tuple[int, ...]]] = []
     for j, heading in enumerate(headings):
-        choice = (1.0, -1, heading.key)
+        quality = _quality(heading, lines)
+        choice = (1.0 + quality, -1, heading.key)
         for i in range(max(0, j - _WINDOW), j):
             score, _, key = best[i]
             step = _step(key, heading)
-            if step is not None and score + step[0] > choice[0]:
-                choice = (score + step[0], i, step[1])
+            if step is not None and score + step[0] + quality > choice[0]:
+                choice = (score + step[0] + quality, i, step[1])
         best.append(choice)
     end = max(range(len(best)), key=lambda j: (best[j][0], -j))
     chain = []
@@ -299,7 +325,7 @@ def _layout(text: str) -> _Layout:
         if style in ("minute", "prefixed", "slash"):
             found = _varying_key(found)
         kept, agenda_titles = _drop_agenda_list(found, lines)
-        score, chain = _best_sequence(kept)
+        score, chain = _best_sequence(kept, lines)
         if len(chain) < (1 if style in _STRONG_STYLES else 2):
             continue
         weighted = score * (1.5 if style in _STRONG_STYLES else 1.0)
@@ -308,10 +334,18 @@ def _layout(text: str) -> _Layout:
 
     caps = _without_running_headers(caps)
     unnumbered = _markdown_items(markdown) or (_with_title_lines(caps, lines, body, stop) if len(caps) >= 2 else [])
-    restarts = sum(1 for h in by_style.get("numbered", []) if h.key == (1, 0))
+    # Lists that restart at 1 (after dropping an agenda list) are sub-items under unnumbered headings; a "1"
+    # line that runs on into a lower-case line is a numbered paragraph (a footnote), not a list's heading.
+    restarts = sum(
+        1
+        for h in _drop_agenda_list(by_style.get("numbered", []), lines)[0]
+        if h.key == (1, 0) and not (h.line + 1 < len(lines) and lines[h.line + 1].text[:1].islower())
+    )
     if best_chain and len(unnumbered) >= 3 and (restarts >= 2 or len(unnumbered) > 2 * len(best_chain)):
         best_chain = []
     if best_chain:
+        if set(best_titles) != {h.key for h in best_chain}:
+            best_titles = {}  # the agenda list does not match the minutes one for one: its numbering differs
         headings = [_with_title(h, best_titles.get(h.key), lines) for h in best_chain]
     elif len(unnumbered) >= 2 or (unnumbered and unnumbered[0].style == "markdown"):
         best_style = unnumbered[0].style

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ingest.metadata import MeetingMetadata, extract_metadata, find_dates, is_american
 from ingest.segment import segment_items
+from tests.conftest import DATA
 from tests.golden import golden_stems, load_golden, source_text
 
 
@@ -236,3 +237,26 @@ def test_governors_attendance_register_reads_this_meetings_column() -> None:
 def test_extract_metadata_never_crashes(text: str) -> None:
     found = metadata(text)
     assert all(isinstance(name, str) and name for name in found.present + found.apologies + found.officers)
+
+
+def test_metadata_of_ocr_pages_with_district_councillors_and_a_wrapped_name() -> None:
+    horsley = metadata((DATA / "ocr" / "horsley-parish-council-monthly-2014-03-18-page1.txt").read_text("utf-8"))
+    assert (horsley.committee, horsley.meeting_date, horsley.time, horsley.venue, horsley.chair) == (
+        "Horsley Parish Council",
+        date(2014, 3, 18),
+        "7.30pm",
+        "Village Hall",
+        "N Hackett",
+    )
+    assert horsley.present == ("N Hackett", "A Caudwell", "Howells", "Kay", "McDonagh")
+    assert horsley.apologies == ("Clarke", "Carter", "Sims", "Binns")
+    assert horsley.officers == ()  # "In Attendance: District Cllr Blackwell" is a councillor
+
+
+def test_metadata_of_an_american_ocr_page() -> None:
+    china_falls = metadata((DATA / "ocr" / "china-falls-hoa-monthly-2005-05-04-page1.txt").read_text("utf-8"))
+    assert (china_falls.committee, china_falls.meeting_date) == (
+        "China Falls Homeowner’s Association",
+        date(2005, 5, 4),
+    )
+    assert china_falls.present == ("Doug Blik", "Ann Jewett", "Jonette McGrew", "Alex Malesis", "Lisa Vold")

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from ingest.models import Item
 from ingest.segment import find_decisions, find_sub_items, segment_items
+from tests.conftest import DATA
 from tests.golden import golden_stems, load_golden, source_path, source_text
 
 
@@ -399,3 +400,30 @@ def test_items_cover_any_text_exactly(text: str) -> None:
             assert decision and decision in text[found.start : found.end]
         for _label, start, end in find_sub_items(text, found):
             assert found.start < start < end <= found.end
+
+
+# ---------------------------------------------------------------------------------------------------------
+# OCR'd pages (hand transcriptions of the first page of two scanned PDFs)
+
+
+def test_year_slash_sequence_numbers_in_ocr_text_skip_a_back_reference() -> None:
+    text = (DATA / "ocr" / "horsley-parish-council-monthly-2014-03-18-page1.txt").read_text(encoding="utf-8")
+    # "14/032:" at a line start refers back to an earlier minute: it breaks the sequence and is not an item.
+    assert [(n, t) for n, t, _ in outline(text)] == [
+        (None, None),
+        ("14/037", "Minutes of the Last Meeting held on 25th February 2014"),
+        ("14/038", "Matters Arising"),
+        ("14/039", "Public Questions"),
+        ("14/040", "Community Shop/Pavilion"),
+        ("14/041", "Nupend Farm Development"),
+    ]
+
+
+def test_nested_numbered_lists_stay_inside_their_item() -> None:
+    text = (DATA / "ocr" / "china-falls-hoa-monthly-2005-05-04-page1.txt").read_text(encoding="utf-8")
+    assert [(n, t) for n, t, _ in outline(text)] == [
+        (None, None),
+        ("1", "Minutes approved from April 6th, 2005"),
+        ("2", "Old business"),
+        ("3", "Officer’s Reports"),
+    ]
