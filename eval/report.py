@@ -62,15 +62,15 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def rich_table(scores: Mapping[str, Mapping[str, Any]], title: str = "Retrieval") -> Any:
-    """A rich Table: one row per mode, one column per headline metric."""
+    """A rich Table: one row per headline metric, one column per mode (fits a narrow terminal)."""
     from rich.table import Table
 
     table = Table(title=title)
-    table.add_column("mode")
+    table.add_column("metric")
+    for mode in scores:
+        table.add_column(mode, justify="right")
     for name in TABLE_METRICS:
-        table.add_column(name.replace("abstention_", "abst_"), justify="right")
-    for mode, values in scores.items():
-        table.add_row(mode, *(fmt(values.get(name)) for name in TABLE_METRICS))
+        table.add_row(name, *(fmt(values.get(name)) for values in scores.values()))
     return table
 
 

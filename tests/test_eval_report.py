@@ -74,3 +74,16 @@ def test_report_lists_no_misses_when_there_are_none() -> None:
     report = markdown_report(QUESTIONS[:1], {"hybrid": perfect}, scores, title="T", command="c")
     assert "## Misses (0 questions missed by at least one mode)" in report
     assert report.rstrip().endswith("None.")
+
+
+def test_terminal_table_has_a_row_per_metric_and_a_column_per_mode() -> None:
+    from rich.console import Console
+
+    from eval.report import rich_table
+    from eval.score import score_run
+
+    console = Console(record=True, width=80)
+    console.print(rich_table({"hybrid": score_run(QUESTIONS, RUN)}, title="t"))
+    lines = console.export_text().splitlines()
+    assert any(line.split() == ["│", "hit@1", "│", "0.667", "│"] for line in lines)
+    assert any(line.split() == ["│", "abstention_recall", "│", "1.000", "│"] for line in lines)
