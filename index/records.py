@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.cache import CACHE_DIR
 from index.errors import LibraryError
 from index.manifest import MANIFEST, Manifest, SourceRecord, parse_manifest
-from index.storage import current_version, version_dir
+from index.storage import LOCK, VERSIONS, current_version, version_dir
 from index.vectors import VECTORS
 from ingest.models import Chunk, Meeting
 
@@ -54,7 +55,8 @@ def library_exists(path: Path) -> bool:
 def live_version(path: Path) -> str:
     name = current_version(path)
     if name is None:
-        if path.is_dir() and any(path.iterdir()):
+        ours = {LOCK, VERSIONS, CACHE_DIR}  # what a first update that never finished leaves
+        if path.is_dir() and any(entry.name not in ours for entry in path.iterdir()):
             raise LibraryError(f"{path} is not a minutebook library (no {path / 'CURRENT'}); {REINGEST}")
         raise LibraryError(f"there is no library at {path}; add minutes with `minutebook ingest FILES`")
     return name

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +14,7 @@ from index.cache import EmbeddingCache, embed_with_cache
 from index.encoder import Encoder, HashingEncoder, SentenceTransformerEncoder, load_encoder
 from index.errors import LibraryError
 from ingest.settings import MODEL_NAME, Settings
+from tests.conftest import REPO
 
 
 def test_hashing_encoder_gives_unit_rows_deterministically() -> None:
@@ -37,12 +41,27 @@ def test_load_encoder_names_and_caches_encoders(tmp_path: Path) -> None:
     real = load_encoder(Settings(library=tmp_path))
     assert isinstance(real, SentenceTransformerEncoder)
     assert (real.name, real.dim) == (MODEL_NAME, 384)
-    assert real._model is None  # nothing loaded until something is encoded
     assert load_encoder(Settings(library=tmp_path / "other")) is real
     hashing = load_encoder(Settings(library=tmp_path, model_name="hashing-32", model_dim=32))
     assert isinstance(hashing, HashingEncoder) and hashing.dim == 32
     with pytest.raises(LibraryError, match="unknown embedding model 'some/model'"):
         load_encoder(Settings(library=tmp_path, model_name="some/model", model_dim=768))
+
+
+def test_opening_and_listing_a_library_never_imports_the_model(tmp_path: Path) -> None:
+    """The seconds torch takes to import are paid only when something must be embedded."""
+    code = (
+        "import sys; from pathlib import Path; from ingest.settings import Settings;"
+        "from index.encoder import load_encoder; from index.library import Library, update_library;"
+        "from tests.index_helpers import PLANNING_MARCH, addition; p = Path(sys.argv[1]);"
+        "s = Settings(library=p, model_name='hashing-384', model_dim=384);"
+        "update_library(p, [addition(PLANNING_MARCH)], load_encoder(s), s);"
+        "e = load_encoder(Settings(library=p)); Library.load(p).keyword_search('flood', 3);"
+        "print(e.name, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "l")], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == [MODEL_NAME, "False", "False"], out.stderr
 
 
 def test_embeddings_cache_returns_what_it_stored(tmp_path: Path) -> None:

@@ -164,3 +164,22 @@ def test_index_command_rebuilds_a_library_for_the_real_model(tmp_path: Path, ing
     question = "How well are agencies working together to keep children safe?"
     top = [library.chunks[row] for row, _ in library.dense_search(library.encode_query(question), 3)]
     assert any("safeguard" in (c.item_title or "").lower() + c.text.lower() for c in top)
+
+
+def test_passages_are_written_exactly_as_chunk_to_json(ingested: list[IngestResult]) -> None:
+    from index.update import chunk_json
+
+    chunks = [c for r in ingested for c in r.chunks]
+    assert any(c.page is None for c in chunks) and any(c.item_number is None for c in chunks)
+    assert [chunk_json(c) for c in chunks] == [c.to_json() for c in chunks]
+
+
+def test_keyword_analysis_is_bm25s_own(ingested: list[IngestResult]) -> None:
+    import bm25s
+    import Stemmer
+
+    from index.keyword import keyword_tokens
+
+    texts = [r.meeting.text for r in ingested] + ["The Chairs' café-budgets (2024) weren't approved; naïve SEND"]
+    theirs = bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), return_ids=False)
+    assert keyword_tokens(texts) == [list(doc) for doc in theirs]

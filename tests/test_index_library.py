@@ -331,6 +331,12 @@ def test_no_library_and_not_a_library(tmp_path: Path, encoder: CountingEncoder) 
     (junk / "notes.txt").write_text("hello")
     with pytest.raises(LibraryError, match="not a minutebook library"):
         Library.load(junk, encoder)
+    # A first update that fails leaves the lock file behind; that is still "no library", not junk.
+    with pytest.raises(LibraryError):
+        update_library(tmp_path / "new", [], encoder, settings_at(tmp_path), remove=["nothing"])
+    assert (tmp_path / "new" / ".lock").exists()
+    with pytest.raises(LibraryError, match="no library at"):
+        Library.load(tmp_path / "new", encoder)
     (junk / "CURRENT").write_text("../../etc")
     with pytest.raises(LibraryError, match="does not name a library version"):
         Library.load(junk, encoder)
