@@ -16,8 +16,10 @@ item about attendance: `Present`, `Apologies`, `Roll Call`, `Call to order`):
   ("December 16, 2019") more often than day-first, or, with no written dates at all, it prices things in
   dollars. A part over 12 settles the order either way.
 - **present / apologies / officers**: the blocks after `Present:`, `Apologies ...`, `Officers:`, `In
-  attendance:` (officers unless they are councillors), `Clerk`, or the prose "members present were ...";
-  names lose titles (Councillor, Cllr, Mayor, ...), bracketed roles, initials columns and role suffixes.
+  attendance:` (officers unless they are councillors; the members present when there is no `Present`
+  list), `Clerk`, "Clerked by", or the prose "members present were ..."; a governors' attendance register
+  (one P/S/A column per meeting date) when nothing else names them. Names lose titles (Councillor, Cllr,
+  Mayor, ...), bracketed roles, initials columns and role suffixes.
 """
 
 from __future__ import annotations
@@ -208,7 +210,8 @@ def _title_case(name: str) -> str:
 
 
 def _clean_committee(line: str) -> str:
-    line = re.sub(r"^#+\s*|[*_]{1,3}", "", line).strip()
+    line = re.sub(r"^#+\s*|[*_]{1,3}|={2,}", " ", line).strip()
+    line = re.split(r"(?i)\b(?:previous|next) meeting\b", line)[0]  # a wiki header run into its links
     parts = [p for p in re.split(r"\s+[|–—-]\s+|\s*\|\s*", line) if p.strip()]
     with_body = [p for p in parts if _BODY.search(p)]
     line = (with_body or parts or [line])[0]
@@ -226,14 +229,22 @@ def _clean_committee(line: str) -> str:
     return _title_case(" ".join(line.split()))
 
 
+_GENERIC_NAMES = {"committee", "board", "council", "meeting", "governors", "panel", "commission", "cabinet"}
+
+
+def _is_prose(line: str) -> bool:
+    """A sentence rather than a title: "The first official meeting held for the 2017-18 committee."."""
+    return len(line.split()) > 12 or (line.rstrip().endswith(".") and len(line.split()) > 4)
+
+
 def _committee(text: str, title_lines: list[str]) -> str | None:
     if match := _MEETING_OF.search(text[:3000]):
         return _title_case(" ".join(match.group(1).split()))
     for i, line in enumerate(title_lines):
-        if not _BODY.search(line) or _LABEL_WORDS.match(line.lstrip("# ")):
+        if not _BODY.search(line) or _LABEL_WORDS.match(line.lstrip("# ")) or _is_prose(line):
             continue
         name = _clean_committee(line)
-        if not name:
+        if not name or name.lower() in _GENERIC_NAMES:
             continue
         if not _COMMITTEE_RE.search(name) and i + 1 < len(title_lines):
             below = title_lines[i + 1]
@@ -299,9 +310,20 @@ def _without_brackets(text: str) -> str:
 
 
 def _clean_name(entry: str, keep_roles: bool = False) -> str | None:
+    """The person's name in a list entry, or None. A dash separates a name from its role ("Olive O'Sullivan
+    – Town Clerk"); the first dash-separated part that is a name wins, which skips template text left in
+    ("REMOVE NOT PRESENT - Iain")."""
     entry = re.sub(r"[*_]{1,3}", "", entry)
     entry = re.sub(r"^\s*(?:[-*+•\u2022\u25cf\uf0b7]\s*)+", "", entry)
-    entry = re.split(r"\s+[–—-]\s+|\s+(?:left|arrived|joined|attended|was|were)\b", entry)[0]
+    entry = re.split(r"\s+(?:left|arrived|joined|attended|was|were)\b", entry)[0]
+    for part in re.split(r"\s+[–—-]\s+", entry):
+        name = _name_in(part, keep_roles)
+        if name:
+            return name
+    return None
+
+
+def _name_in(entry: str, keep_roles: bool) -> str | None:
     entry = re.sub(r"^(?:and|&)\s+", "", entry.strip(" \t.,;:"))
     entry = _TITLES.sub("", entry).strip()
     if keep_roles:
@@ -312,6 +334,8 @@ def _clean_name(entry: str, keep_roles: bool = False) -> str | None:
     name = " ".join(tokens).strip(" .,;:")
     if not name or name.lower() in _NOT_NAMES or re.search(r"\d|@|/", name) or len(tokens) > 5:
         return None
+    if re.search(r"(?i)\b(?:present|absent|apologies|remove|names?|tbc|tba)\b", name):  # template text
+        return None
     if not name[0].isupper():
         return None
     for token in tokens[1:]:
@@ -320,8 +344,15 @@ def _clean_name(entry: str, keep_roles: bool = False) -> str | None:
     return name
 
 
+_SPLIT_NAME = re.compile(
+    r"((?:,|;|\band)[ \t]+[A-Z][a-z'’-]+)[ \t]*\n[ \t]*([A-Z][a-z'’-]+)(?=[ \t]*(?:,|;|\band\b|$))", re.M
+)
+
+
 def _split_entries(block: str) -> list[str]:
     block = _BROKEN_NAME.sub(r"\1 ", _without_brackets(block))
+    # A forename at the end of one line and its surname at the start of the next: "Margaret" / "Brierly,".
+    block = _SPLIT_NAME.sub(r"\1 \2", block)
     entries: list[str] = []
     for part in re.split(r",|;|\n|\s{2,}|\t|\band\b|&", block):
         # Names in an initials grid ("Rob Boyd RB Kenny Combe KC") split at the initials.
@@ -562,7 +593,9 @@ def extract_metadata(text: str, items: Sequence[Item]) -> MeetingMetadata:
     present: list[str] = []
     apologies: list[str] = []
     officers: list[str] = []
-    for kind, block in _blocks(scope):
+    blocks = _blocks(scope)
+    has_present = any(kind == "present" for kind, _ in blocks)
+    for kind, block in blocks:
         if kind == "present":
             block = re.split(r"(?i)\bwere present\b|\bwas also present\b", block)[0]
             for entry in _split_entries(block):
@@ -574,11 +607,16 @@ def extract_metadata(text: str, items: Sequence[Item]) -> MeetingMetadata:
                     target.append(name)
         elif kind == "officers":
             officers.extend(n for n in _names(block) if n not in officers)
+        elif kind == "attendance" and not has_present:  # no "Present" list: those attending are present
+            present.extend(n for n in _names(block) if n not in present)
         elif kind == "attendance":
-            for entry in _split_entries(block):
-                name = _clean_name(entry)
-                if name and not _COUNCILLOR.match(entry.strip()) and name not in officers:
-                    officers.append(name)
+            # "Councillors A, B and C." names councillors up to the end of its sentence; the rest are officers.
+            for sentence in re.split(r"(?<=[a-z])\.\s+", _without_brackets(block)):
+                councillors = bool(_COUNCILLOR.match(sentence.strip()))
+                for entry in _split_entries(sentence):
+                    name = _clean_name(entry)
+                    if name and not councillors and not _COUNCILLOR.match(entry.strip()) and name not in officers:
+                        officers.append(name)
         elif kind == "apologies":
             apologies.extend(n for n in _names(_first_sentence(block)) if n not in apologies)
     if not present:

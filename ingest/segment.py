@@ -17,6 +17,8 @@ How headings are found, in order of preference:
    (`CALL TO ORDER AND ROLL CALL`). These win over numbers when numbered lines restart under them (`1.`,
    `2.` under each section heading are sub-items, not items). Unnumbered items are numbered by their
    ordinal position among the items, `"1"`, `"2"`, ..., so every item but the preamble has a number.
+3. **Table rows**: minutes kept as one table (`Subject | Initials | Notes`) get an item per row, titled by
+   its first cell and numbered by position.
 
 Agenda lists: when a number is listed twice and its first occurrence sits in a run of headings with no text
 between them (an agenda list at the top), the later occurrence (the minute itself) is the item, the agenda
@@ -29,9 +31,12 @@ with appended reports) become items numbered `Attachment 1`, `Attachment A`; num
 never items.
 
 Titles are the heading text without its number, markdown marks or emphasis, with runs of whitespace
-collapsed and a trailing colon dropped. Decisions are verbatim substrings of the item text: a paragraph
-opening with `Resolved: That ...`, `Committee resolved to ...` or `Motion:`, or, after a bare `Resolved:`,
-each recommendation in the list that follows (bullet and number left out) or the paragraph that follows.
+collapsed, a trailing colon dropped and any sentence run on after the heading cut off; an upper-case title
+carries on over the next line or two of capitals or an agenda reference ("JUDGEMENT (Agenda item 4)").
+
+Decisions are verbatim substrings of the item text: a paragraph opening with `Resolved: That ...`,
+`Committee resolved to ...` or `Motion:` (marker included), or, after a bare `Resolved:`, each
+recommendation in the list that follows (bullet and number left out) or the paragraph that follows.
 """
 
 from __future__ import annotations
@@ -346,10 +351,15 @@ def _layout(text: str) -> _Layout:
     if best_chain:
         if set(best_titles) != {h.key for h in best_chain}:
             best_titles = {}  # the agenda list does not match the minutes one for one: its numbering differs
-        headings = [_with_title(h, best_titles.get(h.key), lines) for h in best_chain]
-    elif len(unnumbered) >= 2 or (unnumbered and unnumbered[0].style == "markdown"):
+        taken = {h.line for h in best_chain}
+        headings = [_with_title(h, best_titles.get(h.key), lines, taken) for h in best_chain]
+    elif len(unnumbered) >= 2:
         best_style = unnumbered[0].style
         headings = list(unnumbered)
+    elif table := _table_rows(lines, body, stop):
+        best_style, headings = "table", table
+    elif unnumbered and unnumbered[0].style == "markdown":  # one markdown heading over the whole text
+        best_style, headings = "markdown", list(unnumbered)
     else:
         best_style, headings = "none", []
     headings = [
@@ -362,6 +372,27 @@ def _layout(text: str) -> _Layout:
             name = f"Attachment {match.group(1)}"
             headings.append(_Heading(line.index, line.start, "attachment", name, (), _clean_title(match.group(2))))
     return _Layout(tuple(headings), best_style)
+
+
+_TABLE_HEADER = re.compile(r"(?i)^\s*\|?\s*(?:subject|item|agenda item|topic|agenda)\s*\|")
+
+
+def _table_rows(lines: list[_Line], body: int, stop: int) -> list[_Heading]:
+    """Minutes kept as a table, one agenda item a row (`Subject | Initials | Notes`, as the readers flatten
+    tables): after a header row whose first cell is Subject, Item, Topic or Agenda, each line with at least
+    as many cells starts an item titled by its first cell; lines without cells continue the row above."""
+    rows: list[_Heading] = []
+    cells = 0
+    for line in lines[body:stop]:
+        if not cells:
+            if _TABLE_HEADER.match(line.text):
+                cells = line.text.strip().strip("|").count("|")
+            continue
+        parts = line.text.strip().strip("|").split("|")
+        title = _clean_title(parts[0])
+        if len(parts) - 1 >= cells and title and len(title.split()) <= MAX_TITLE_WORDS and title[0] not in "-*•":
+            rows.append(_Heading(line.index, line.start, "table", "", (), title))
+    return rows if len(rows) >= 2 else []
 
 
 def _markdown_items(markdown: list[_Heading]) -> list[_Heading]:
@@ -429,12 +460,39 @@ def _with_title_lines(caps: list[_Heading], lines: list[_Line], body: int, stop:
     return sorted(found, key=lambda heading: heading.line)
 
 
-def _with_title(heading: _Heading, agenda_title: str | None, lines: list[_Line]) -> _Heading:
+_CAPS_CONTINUATION = re.compile(
+    r"[A-Z0-9][A-Z0-9 ,&'’/\-–:]*(?:\s*\((?:Agenda\s+)?item\s+\w+\))?|\((?:Agenda\s+)?item\s+\w+\)"
+)
+
+
+def _caps_continuation(index: int, lines: list[_Line], taken: set[int]) -> list[str]:
+    """Lines that carry on an upper-case heading: more capitals ("JUDGEMENT (Agenda item 4)" on the next page)
+    or an agenda cross-reference ("(Agenda item 6)"), at most two, across at most one blank line."""
+    found: list[str] = []
+    blank = False
+    for line in lines[index + 1 : index + 5]:
+        text = line.text.strip()
+        if not text:
+            if blank or found:
+                break
+            blank = True
+            continue
+        if line.index in taken or text.strip(" :.") in _NOT_HEADINGS or not _CAPS_CONTINUATION.fullmatch(text):
+            break
+        found.append(text)
+        if len(found) == 2 or text.endswith(")"):
+            break
+    return found
+
+
+def _with_title(heading: _Heading, agenda_title: str | None, lines: list[_Line], taken: set[int]) -> _Heading:
     title = agenda_title or heading.title
     if not title:  # "Item 4" alone on its line: the title is the next non-blank line
         following = next((line.text for line in lines[heading.line + 1 :] if line.text.strip()), "")
         if len(following.split()) <= MAX_TITLE_WORDS:
             title = _clean_title(_content(_Line(0, 0, 0, following))[0])
+    elif not agenda_title and title.upper() == title and any(c.isalpha() for c in title):
+        title = _clean_title(" ".join([title, *_caps_continuation(heading.line, lines, taken)]))
     return _Heading(heading.line, heading.start, heading.style, heading.number, heading.key, title, heading.level)
 
 

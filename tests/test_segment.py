@@ -246,6 +246,32 @@ def test_long_numbered_sentences_are_not_headings() -> None:
     assert [n for n, _, _ in outline(text)] == [None, "29", "30"]
 
 
+def test_upper_case_heading_carries_on_over_a_page_break_and_an_agenda_reference() -> None:
+    text = (
+        "AUDIT COMMITTEE\n\n3 AUDIT REPORT (Agenda item 4)\nNoted.\n4 AUDITED FINAL ACCOUNTS AND USE OF RESOURCES\n\n"
+        "JUDGEMENT (Agenda item 4)\nRESOLVED: That it be noted.\n5 PENSION FUND\n(Agenda item 6)\nNOTED\n"
+    )
+    assert [(n, t) for n, t, _ in outline(text)] == [
+        (None, None),
+        ("3", "AUDIT REPORT (Agenda item 4)"),
+        ("4", "AUDITED FINAL ACCOUNTS AND USE OF RESOURCES JUDGEMENT (Agenda item 4)"),
+        ("5", "PENSION FUND (Agenda item 6)"),
+    ]
+
+
+def test_minutes_kept_as_a_table_have_an_item_per_row() -> None:
+    text = (
+        "## Board minutes\n\nSubject | Initials | Notes\nFinances | SB | - Posted.\n- Deficit noted.\n"
+        "Webex vs. GotoMeeting | SB | - Cheaper.\nNext meeting | SB | At the convention\n"
+    )
+    assert outline(text) == [
+        (None, None, 0),
+        ("1", "Finances", text.index("Finances")),
+        ("2", "Webex vs. GotoMeeting", text.index("Webex")),
+        ("3", "Next meeting", text.index("Next meeting")),
+    ]
+
+
 def test_text_that_starts_with_an_item_has_no_preamble() -> None:
     text = "1. Apologies\nNone.\n2. Minutes\nSigned.\n"
     assert outline(text) == [("1", "Apologies", 0), ("2", "Minutes", text.index("2. Minutes"))]
