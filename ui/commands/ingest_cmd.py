@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -152,10 +152,9 @@ def ingest_cmd(
     console = Console(stderr=True)
     known: dict[str, str] = {}
     if out is None:
-        from index.library import library_exists, source_records
+        from ui.library_ops import known_hashes
 
-        if library_exists(settings.library):
-            known = {source: record.sha256 for source, record in source_records(settings.library).items()}
+        known = known_hashes(settings)
     outcomes = ingest_paths(
         list(paths),
         settings,
@@ -195,20 +194,11 @@ def ingest_cmd(
 
 
 def _update_library(settings: Settings, results: list[IngestResult], console: Console) -> None:
-    from index.encoder import load_encoder
-    from index.library import LibraryError, SourceRecord, update_library
+    from index.library import LibraryError
+    from ui.library_ops import add_results_to_library
 
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    additions = [
-        (
-            r.meeting,
-            r.chunks,
-            SourceRecord(sha256=r.meeting.sha256, size=r.size, ingested_at=now, meeting_id=r.meeting.meeting_id),
-        )
-        for r in results
-    ]
     try:
-        update_library(settings.library, additions, load_encoder(settings), settings, progress=console.is_terminal)
+        add_results_to_library(settings, results, progress=console.is_terminal)
     except LibraryError as error:
         raise click.ClickException(str(error)) from None
     console.print(f"Library updated: {settings.library}")
