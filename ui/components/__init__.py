@@ -1,0 +1,1 @@
+"""Pieces of the Streamlit page that `ui/app.py` lays out: rendering, briefing, uploads, the meeting view."""
