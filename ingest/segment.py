@@ -122,7 +122,7 @@ def _clean_title(title: str) -> str:
         if match.group(1).lower() not in _ABBREVIATIONS:
             title = title[: match.start() + len(match.group(1))]
             break
-    return title[:-1].rstrip() if title.endswith(":") else title
+    return re.sub(r"\s*:[-–]?$", "", title)  # "Invoices received :-"
 
 
 def _content(line: _Line) -> tuple[str, int]:
@@ -535,9 +535,10 @@ def _letters_value(label: str) -> int:
 
 
 def find_sub_items(text: str, item: Item) -> list[tuple[str, int, int]]:
-    """Sub-items inside an item (`4.1`, `(a)`, `a.`, `A.`, `28c/2021`, or `1.` under unnumbered section
-    headings), each as (label, start, end) in absolute offsets; a sub-item runs to the next one or the item's
-    end. Lettered labels must follow in alphabetical order, which keeps initials (`P. Taylor`) out."""
+    """Sub-items inside an item (`4.1`, `(a)`, `a.`, `A.`, `28c/2021`, `1.` under unnumbered section headings,
+    or a markdown sub-heading, labelled by its text), each as (label, start, end) in absolute offsets; a
+    sub-item runs to the next one or the item's end. Numbered and lettered labels must follow in order,
+    which keeps initials (`P. Taylor`) and section references (`5.100.`) out."""
     if item.number is None:
         return []
     layout = _layout(text)
@@ -545,6 +546,7 @@ def find_sub_items(text: str, item: Item) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int]] = []
     last_letter: dict[str, int] = {}
     last_plain = 0
+    last_decimal = (0, 0)
     pos = item.start
     first = True
     for raw in text[item.start : item.end].split("\n"):
@@ -553,8 +555,15 @@ def find_sub_items(text: str, item: Item) -> list[tuple[str, int, int]]:
             first = False
             continue
         label = None
-        if match := _SUB_NUMBERED.match(raw) or _SUB_PAREN.match(raw) or _SUB_SLASH.match(raw):
+        if match := _SUB_NUMBERED.match(raw):
+            major, minor = (int(part) for part in match.group(1).split("."))
+            if minor == 1 or (major, minor - 1) == last_decimal:  # 4.1, 4.2, ...; not "5.100. This is"
+                last_decimal = (major, minor)
+                label = match.group(1)
+        elif match := _SUB_PAREN.match(raw) or _SUB_SLASH.match(raw):
             label = match.group(1)
+        elif match := _MD.match(raw):
+            label = _clean_title(match.group(2)) or None
         elif match := _SUB_LETTER.match(raw) or _SUB_UPPER.match(raw):
             kind = "lower" if match.group(1)[0].islower() else "upper"
             value = _letters_value(match.group(1))

@@ -359,7 +359,10 @@ def test_committee_resolved_to_with_a_roman_numbered_list() -> None:
 
 
 def test_decimal_and_lettered_sub_items_stay_inside_their_item() -> None:
-    text = "Title\n\n4. FINANCE\nIntro.\n4.1 Budget\nText.\n4.2 Audit\nText.\n\n5. PLANNING\n(a) First\n(b) Second\n"
+    text = (
+        "Title\n\n4. FINANCE\nIntro.\n4.1 Budget\nText of section\n5.100. This is a reference.\n4.2 Audit\nText.\n\n"
+        "5. PLANNING\n(a) First\n(b) Second\n"
+    )
     items = segment_items(text)
     assert [item.number for item in items] == [None, "4", "5"]
     assert find_sub_items(text, items[1]) == [
@@ -368,6 +371,12 @@ def test_decimal_and_lettered_sub_items_stay_inside_their_item() -> None:
     ]
     assert [label for label, _, _ in find_sub_items(text, items[2])] == ["(a)", "(b)"]
     assert find_sub_items(text, items[0]) == []
+
+
+def test_markdown_sub_headings_are_sub_items() -> None:
+    text = source_text("perth-artifactory-committee-2021-08-07")
+    treasurer = next(found for found in segment_items(text) if found.title == "Treasurer's Report")
+    assert [label for label, _, _ in find_sub_items(text, treasurer)] == ["Pentanet", "General financial state"]
 
 
 def test_lettered_sub_items_must_run_in_order() -> None:
