@@ -10,6 +10,7 @@ from pathlib import Path
 from ingest.chunk import chunk_meeting
 from ingest.metadata import extract_metadata
 from ingest.models import Chunk, Document, IngestError, Meeting, make_meeting_id
+from ingest.ocr import OcrProgress
 from ingest.readers import read_document
 from ingest.segment import find_sub_items, segment_items
 from ingest.settings import Settings
@@ -31,14 +32,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_file(path: Path, settings: Settings) -> Document:
-    """The file's document, refusing files over the size limit before reading them."""
+def read_file(path: Path, settings: Settings, ocr_progress: OcrProgress | None = None) -> Document:
+    """The file's document, refusing files over the size limit before reading them. Scanned PDF pages go to
+    OCR as `settings.ocr` says; `ocr_progress` is called after each OCR'd page with (pages done, pages to do)."""
     if not path.is_file():
         raise IngestError("no such file")
     size = path.stat().st_size
     if size > settings.max_file_bytes:
         raise IngestError(f"the file is {size / 1e6:.1f} MB, over the {settings.max_file_bytes / 1e6:.0f} MB limit")
-    return read_document(path)
+    return read_document(path, ocr=settings.ocr, progress=ocr_progress)
 
 
 def build_meeting(
@@ -95,10 +97,11 @@ def ingest_file(
     *,
     committee: str | None = None,
     meeting_date: date | None = None,
+    ocr_progress: OcrProgress | None = None,
 ) -> IngestResult:
     """Read, segment and chunk one file. Raises IngestError with a one-line reason (without the file name)."""
     path = Path(path)
-    document = read_file(path, settings)
+    document = read_file(path, settings, ocr_progress)
     meeting = build_meeting(document, sha256=file_sha256(path), committee=committee, meeting_date=meeting_date)
     return IngestResult(meeting, chunk_for_settings(meeting, settings), path.stat().st_size)
 

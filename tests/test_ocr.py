@@ -2,17 +2,22 @@
 
 The slow tests read `china-falls-hoa-monthly-2005-05-04.pdf` (page images only) and
 `horsley-parish-council-monthly-2014-03-18.pdf` (a text layer of glyph codes) and compare page 1 of each with a
-transcription typed by hand from the page image (`tests/data/ocr/<stem>-page1.txt`).
+transcription typed by hand from the page image (`tests/data/ocr/<stem>-page1.txt`), and their metadata and
+items with golden files written from the page images (`tests/data/golden/ocr/<stem>.json`, the format of
+`tests/golden.py`; kept in their own folder because the shared golden tests read files without OCR).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytesseract
 import pytest
+from pypdf import PdfReader, PdfWriter
 
 from ingest.models import IngestError
 from ingest.ocr import (
@@ -23,11 +28,18 @@ from ingest.ocr import (
     restore_ordinals,
     text_from_data,
 )
+from ingest.pipeline import ingest_file
+from ingest.readers import read_document
+from ingest.readers.pdf import OCR_FOUND_NOTHING, SCANNED_MESSAGE
+from ingest.settings import load_settings
 from tests.conftest import DATA
 
 EXTERNAL = DATA / "external"
 CHINA_FALLS = EXTERNAL / "china-falls-hoa-monthly-2005-05-04.pdf"
 HORSLEY = EXTERNAL / "horsley-parish-council-monthly-2014-03-18.pdf"
+MILBURN = EXTERNAL / "milburn-parish-council-monthly-2017-03-07.pdf"
+SCANS = [CHINA_FALLS, HORSLEY]
+BORN_DIGITAL = sorted(path for path in EXTERNAL.glob("*.pdf") if path not in SCANS)
 
 
 def _tesseract_ready() -> str | None:
@@ -170,14 +182,136 @@ def test_character_error_rate_on_a_worked_example() -> None:
 
 @needs_tesseract
 @pytest.mark.slow
-@pytest.mark.parametrize("pdf", [CHINA_FALLS, HORSLEY], ids=lambda p: p.stem.split("-")[0])
-def test_ocr_page_one_matches_the_hand_transcription(pdf: Path) -> None:
+def test_ocr_pdf_pages_reports_progress_confidence_and_time() -> None:
     seen: list[tuple[int, int]] = []
-    pages = ocr_pdf_pages(pdf, [1, 2], progress=lambda done, total: seen.append((done, total)))
+    pages = ocr_pdf_pages(CHINA_FALLS, [2, 1], progress=lambda done, total: seen.append((done, total)))
     assert [page.number for page in pages] == [1, 2]
     assert seen == [(1, 2), (2, 2)]
-    gold = (DATA / "ocr" / f"{pdf.stem}-page1.txt").read_text(encoding="utf-8")
-    assert character_error_rate(pages[0].text, gold) <= 0.05
+    assert pages[0].text.startswith("China Falls Homeowner’s Association (CFHA)\nMonthly Meeting, May 4th, 2005")
+    assert pages[1].text.endswith("Next Meeting: June 1st, 2005.\nMeeting adjourned.")
     for page in pages:
         assert page.confidence is not None and 80 <= page.confidence <= 100
         assert page.seconds > 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The PDF reader and OCR modes
+
+
+def test_unknown_ocr_mode_is_refused() -> None:
+    with pytest.raises(IngestError, match="^unknown OCR mode 'yes'; use one of auto, always, never$"):
+        read_document(CHINA_FALLS, ocr="yes")
+
+
+@pytest.mark.parametrize("pdf", SCANS, ids=lambda p: p.stem.split("-")[0])
+def test_ocr_never_keeps_the_one_line_refusal(pdf: Path) -> None:
+    with pytest.raises(IngestError) as caught:
+        read_document(pdf, ocr="never")
+    assert str(caught.value) == SCANNED_MESSAGE == "scanned PDF with no usable text layer; OCR is needed"
+
+
+@pytest.mark.parametrize("pdf", SCANS, ids=lambda p: p.stem.split("-")[0])
+def test_scan_without_tesseract_names_the_package(pdf: Path, no_tesseract: None) -> None:
+    with pytest.raises(IngestError) as caught:
+        read_document(pdf, ocr="auto")
+    assert str(caught.value) == TESSERACT_MISSING
+
+
+@pytest.mark.parametrize("pdf", BORN_DIGITAL, ids=lambda p: p.stem)
+def test_born_digital_pdf_never_goes_to_ocr(pdf: Path, no_tesseract: None) -> None:
+    # With Tesseract unreachable, any page sent to OCR would fail the read.
+    document = read_document(pdf, ocr="auto")
+    assert document.pages and not any(page.ocr or page.confidence is not None for page in document.pages)
+    assert document == read_document(pdf, ocr="never")
+
+
+@needs_tesseract
+@pytest.mark.slow
+def test_mixed_pdf_ocrs_only_its_scanned_page(tmp_path: Path) -> None:
+    # Page 1: the first page of a born-digital PDF. Page 2: page 1 of the China Falls scan, rendered to an
+    # image and saved by Pillow as an image-only PDF page.
+    pdf = pdfium.PdfDocument(str(CHINA_FALLS))
+    scan = tmp_path / "scan.pdf"
+    pdf[0].render(scale=200 / 72, grayscale=True).to_pil().save(scan, format="PDF", resolution=200)
+    pdf.close()
+    writer = PdfWriter()
+    writer.add_page(PdfReader(MILBURN).pages[0])
+    writer.add_page(PdfReader(scan).pages[0])
+    mixed = tmp_path / "mixed.pdf"
+    writer.write(mixed)
+
+    progress: list[tuple[int, int]] = []
+    document = read_document(mixed, ocr="auto", progress=lambda done, total: progress.append((done, total)))
+    assert progress == [(1, 1)]
+    first, second = document.pages
+    assert (first.number, first.ocr, first.confidence) == (1, False, None)
+    assert second.number == 2 and second.ocr and second.confidence is not None and second.confidence > 80
+    page_one = document.text[first.start : first.end]
+    page_two = document.text[second.start : second.end]
+    assert "Milburn Parish Council" in page_one and "China Falls" not in page_one
+    assert page_two.startswith("China Falls Homeowner’s Association (CFHA)\nMonthly Meeting, May 4th, 2005")
+    gold = (DATA / "ocr" / f"{CHINA_FALLS.stem}-page1.txt").read_text(encoding="utf-8")
+    assert character_error_rate(page_two, gold) <= 0.05
+
+    always = read_document(mixed, ocr="always")
+    assert [page.ocr for page in always.pages] == [True, True]
+
+
+@needs_tesseract
+@pytest.mark.slow
+def test_blank_pages_that_ocr_finds_nothing_on_get_one_line(tmp_path: Path) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    blank = tmp_path / "blank.pdf"
+    writer.write(blank)
+    with pytest.raises(IngestError) as caught:
+        read_document(blank, ocr="auto")
+    assert str(caught.value) == OCR_FOUND_NOTHING
+
+
+# Where each item starts, read off the page images: (item number, page of its heading).
+ITEM_PAGES = {
+    CHINA_FALLS: {None: 1, "1": 1, "2": 1, "3": 1, "4": 2, "5": 2},
+    HORSLEY: {
+        **{None: 1, "14/037": 1, "14/038": 1, "14/039": 1, "14/040": 1, "14/041": 1},
+        **{"14/042": 2, "14/043": 2, "14/044": 2, "14/045": 2, "14/046": 2, "14/047": 2, "14/048": 2},
+        **{"14/049": 3, "14/050": 3, "14/051": 3},
+    },
+}
+
+
+@needs_tesseract
+@pytest.mark.slow
+@pytest.mark.parametrize("pdf", SCANS, ids=lambda p: p.stem.split("-")[0])
+def test_scanned_pdf_ingests_through_ocr(pdf: Path, tmp_path: Path) -> None:
+    """The whole pipeline with the default `ocr="auto"`: gold text, golden metadata and items, and passages
+    that carry their page and the `ocr` flag."""
+    settings = load_settings(tmp_path / "library")
+    assert settings.ocr == "auto"
+    result = ingest_file(pdf, settings)
+    meeting, chunks = result.meeting, result.chunks
+
+    pages = meeting.pages
+    assert [page.number for page in pages] == list(range(1, len(PdfReader(pdf).pages) + 1))
+    assert all(page.ocr and page.confidence is not None and page.confidence > 80 for page in pages)
+    gold = (DATA / "ocr" / f"{pdf.stem}-page1.txt").read_text(encoding="utf-8")
+    assert character_error_rate(meeting.text[pages[0].start : pages[0].end], gold) <= 0.05
+
+    golden = json.loads((DATA / "golden" / "ocr" / f"{pdf.stem}.json").read_text(encoding="utf-8"))
+    assert [[item.number, item.title] for item in meeting.items] == golden["items"]
+    assert {
+        "committee": meeting.committee,
+        "meeting_date": meeting.meeting_date.isoformat(),
+        "chair": meeting.chair,
+        "present": list(meeting.present),
+        "apologies": list(meeting.apologies),
+    } == {key: golden[key] for key in ("committee", "meeting_date", "chair", "present", "apologies")}
+
+    assert chunks and all(chunk.ocr for chunk in chunks)
+    first_page: dict[str | None, int | None] = {}
+    for chunk in chunks:
+        assert meeting.text[chunk.start : chunk.end] == chunk.text
+        page = meeting.pages[chunk.page - 1] if chunk.page else None
+        assert page is not None and page.start <= chunk.start < page.end
+        first_page.setdefault(chunk.item_number, chunk.page)
+    assert first_page == ITEM_PAGES[pdf]

@@ -3,7 +3,9 @@
 Reading goes in three steps, kept apart so that OCR can slot in per page: `extract_page_texts` gets each
 page's raw text, `page_text_is_usable` tells text from glyph-code gibberish (the pages OCR should read), and
 `pages_to_document` cleans the pages (text layer or OCR) and joins them into one text with each page's
-[start, end). `read_pdf` itself reads the text layer only and refuses a PDF that has none worth reading.
+[start, end). `read_pdf` reads the text layer and, when asked (`ocr="auto"` or `"always"`), sends the pages
+whose text layer is unusable (or every page) to OCR (`ingest.ocr`); with `ocr="never"`, its default, it
+refuses a PDF that has no text layer worth reading.
 
 Cleaning, in order:
 - text drawn left of its clipping box is dropped (Word text boxes export hidden, overlapping title runs:
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.models import Document, IngestError, Page
+from ingest.ocr import OcrProgress, ocr_pdf_pages, pages_to_ocr
 from ingest.readers.normalise import is_page_number_line, normalise_text, one_line
 
 # pypdf reports recoverable damage through logging; without a handler Python would print it to stderr.
@@ -75,10 +78,23 @@ def page_text_is_usable(text: str) -> bool:
     return True
 
 
-def read_pdf(path: Path) -> Document:
-    """A .pdf file as text with its pages (see the module docstring)."""
+OCR_FOUND_NOTHING = "scanned PDF, but OCR found no text on its pages"
+
+
+def read_pdf(path: Path, ocr: str = "never", progress: OcrProgress | None = None) -> Document:
+    """A .pdf file as text with its pages (see the module docstring). `ocr` is "auto" (OCR the pages whose
+    text layer is unusable), "always" (OCR every page) or "never"; `progress` is called after each OCR'd
+    page with (pages done, pages to do)."""
     texts = extract_page_texts(path)
     usable = [page_text_is_usable(text) for text in texts]
+    to_ocr = pages_to_ocr(usable, ocr)
+    if to_ocr:
+        read = ocr_pdf_pages(path, to_ocr, progress=progress)
+        for page in read:
+            texts[page.number - 1] = page.text
+        if not any(text.strip() for text in texts):
+            raise IngestError(OCR_FOUND_NOTHING)
+        return pages_to_document(str(path), texts, {page.number: page.confidence for page in read})
     gibberish = [not ok and len("".join(text.split())) >= 20 for ok, text in zip(usable, texts, strict=True)]
     if not any(usable) or sum(gibberish) > sum(usable):
         raise IngestError(SCANNED_MESSAGE)
