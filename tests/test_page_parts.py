@@ -242,14 +242,11 @@ def test_ui_command_binds_loopback_with_usage_stats_off(tmp_path: Path, monkeypa
 
     launched: list[tuple[list[str], dict[str, str]]] = []
 
-    class Done:
-        returncode = 0
-
-    def fake_run(command: list[str], env: dict[str, str]) -> Done:
+    def fake_exec(path: str, command: list[str], env: dict[str, str]) -> None:
+        assert path == command[0]
         launched.append((command, env))
-        return Done()
 
-    monkeypatch.setattr(ui_cmd.subprocess, "run", fake_run)
+    monkeypatch.setattr(ui_cmd.os, "execve", fake_exec)
     monkeypatch.setattr(ui_cmd, "_port_free", lambda host, port: True)
     result = CliRunner().invoke(cli, ["ui", "--port", "8600", "--library", str(tmp_path)])
     assert result.exit_code == 0, result.output

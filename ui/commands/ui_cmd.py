@@ -6,7 +6,6 @@ import ipaddress
 import math
 import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -85,12 +84,9 @@ def ui_cmd(port: int, host: str, open_browser: bool, library: str | None) -> Non
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"minutebook on http://{shown}:{port}  (library: {settings.library}; Ctrl+C to stop)", err=True)
-    try:
-        completed = subprocess.run(streamlit_command(settings, host, port, open_browser=open_browser), env=env)
-    except KeyboardInterrupt:
-        return
-    if completed.returncode not in (0, -2, 130):
-        raise click.ClickException(f"streamlit stopped with exit code {completed.returncode}")
+    command = streamlit_command(settings, host, port, open_browser=open_browser)
+    # Become the Streamlit server rather than wrap it, so Ctrl+C and kill reach it directly.
+    os.execve(command[0], command, env)
 
 
 COMMANDS = (ui_cmd,)
