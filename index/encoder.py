@@ -121,33 +121,37 @@ class HashingEncoder:
             raise ValueError("a hashing encoder needs at least 8 dimensions")
         self.dim = dim
         self.name = f"hashing-{dim}"
-        self._slots: dict[str, tuple[int, float]] = {}
+        self._words: dict[str, np.ndarray] = {}
 
     def _slot(self, feature: str) -> tuple[int, float]:
-        slot = self._slots.get(feature)
-        if slot is None:
-            # crc32, not hash(): Python's str hash changes between processes.
-            code = zlib.crc32(feature.encode("utf-8"))
-            slot = (code % self.dim, 1.0 if (code >> 31) & 1 else -1.0)
-            self._slots[feature] = slot
-        return slot
+        # crc32, not hash(): Python's str hash changes between processes.
+        code = zlib.crc32(feature.encode("utf-8"))
+        return code % self.dim, 1.0 if (code >> 31) & 1 else -1.0
 
-    def _features(self, text: str) -> Counter[str]:
-        features: Counter[str] = Counter()
-        for word in _WORD.findall(text.lower()):
-            features[word] += 2
+    def _word(self, word: str) -> np.ndarray:
+        """A word's own vector: the word (weight 2) and its character trigrams (weight 1), hashed; memoised."""
+        vector = self._words.get(word)
+        if vector is None:
+            vector = np.zeros(self.dim, dtype=np.float32)
             padded = f"<{word}>"
-            for i in range(len(padded) - 2):
-                features["#" + padded[i : i + 3]] += 1
-        return features
+            for feature, weight in [(word, 2.0)] + [("#" + padded[i : i + 3], 1.0) for i in range(len(padded) - 2)]:
+                index, sign = self._slot(feature)
+                vector[index] += sign * weight
+            if len(self._words) >= 50_000:  # 1.5 kB a word at 384-d: bound the memo on large corpora
+                self._words.clear()
+            self._words[word] = vector
+        return vector
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
-            features = self._features(text) or Counter({"": 1})  # an empty text still gets a unit vector
-            for feature, count in features.items():
-                index, sign = self._slot(feature)
-                out[row, index] += sign * count
+            words = Counter(_WORD.findall(text.lower()))
+            if not words:
+                index, sign = self._slot("")  # an empty text still gets a unit vector
+                out[row, index] = sign
+                continue
+            for word, count in words.items():
+                out[row] += count * self._word(word)
         return normalise_rows(out)
 
 
