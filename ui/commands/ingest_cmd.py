@@ -23,7 +23,7 @@ from ui.commands.common import library_option, settings_for
 @dataclass
 class FileOutcome:
     path: Path
-    status: str  # "ingested", "unchanged", "failed"
+    status: str  # "ingested", "unchanged" (already in the library), "duplicate" (of another file given), "failed"
     result: IngestResult | None = None
     reason: str = ""
 
@@ -48,6 +48,7 @@ def ingest_paths(
 ) -> list[FileOutcome]:
     """Ingest each file, reporting failures one line each; unchanged files (same sha256) are skipped."""
     outcomes: list[FileOutcome] = []
+    seen: dict[str, Path] = {}  # sha256 → first file with that content in this run
     files = collect_files(paths)
     with Progress(
         TextColumn("{task.description}"),
@@ -61,9 +62,14 @@ def ingest_paths(
         for path in files:
             progress.update(task, description=f"Reading {path.name}")
             try:
-                if path.is_file() and file_sha256(path) in known_hashes.values():
+                sha = file_sha256(path) if path.is_file() else None
+                if sha is not None and sha in known_hashes.values():
                     outcomes.append(FileOutcome(path, "unchanged"))
+                elif sha is not None and sha in seen:
+                    outcomes.append(FileOutcome(path, "duplicate", reason=f"same content as {seen[sha].name}"))
                 else:
+                    if sha is not None:
+                        seen[sha] = path
                     result = ingest_file(path, settings, committee=committee, meeting_date=meeting_date)
                     outcomes.append(FileOutcome(path, "ingested", result))
             except IngestError as error:
@@ -152,9 +158,13 @@ def ingest_cmd(
     console = Console(stderr=True)
     known: dict[str, str] = {}
     if out is None:
+        from index.errors import LibraryError
         from ui.library_ops import known_hashes
 
-        known = known_hashes(settings)
+        try:
+            known = known_hashes(settings)
+        except LibraryError as error:
+            raise click.ClickException(str(error)) from None
     outcomes = ingest_paths(
         list(paths),
         settings,
