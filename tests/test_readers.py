@@ -32,7 +32,7 @@ from ingest.readers.text import markdown_to_text
 from tests.conftest import DATA, SAMPLES
 
 EXTERNAL = DATA / "external"
-MINUTES = sorted(p for p in EXTERNAL.iterdir() if p.name != "SOURCES.md") + sorted(SAMPLES.glob("*.txt"))
+MINUTES = sorted(EXTERNAL.iterdir()) + sorted(SAMPLES.glob("*.txt"))
 SCANNED = {"horsley-parish-council-monthly-2014-03-18.pdf", "china-falls-hoa-monthly-2005-05-04.pdf"}
 
 
