@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from index.errors import LibraryError
 from ui.components import state
 from ui.components.cards import render_card
 from ui.components.render import block
@@ -54,10 +55,11 @@ def render_conversation(loaded: Any, filters: Any, k: int, sort: str, *, disable
     if question and question.strip() and loaded is not None:
         started = time.perf_counter()
         try:
-            answer = loaded.assistant.ask(
-                question.strip(), history=tuple(state.turns()), filters=filters, k=k, sort=sort
-            )
-        except ValueError as error:
+            with st.spinner("Searching the minutes…"):
+                answer = loaded.assistant.ask(
+                    question.strip(), history=tuple(state.turns()), filters=filters, k=k, sort=sort
+                )
+        except (ValueError, LibraryError) as error:  # an empty question; a model that cannot load
             st.session_state[state.ASK_ERROR] = str(error)
         else:
             state.turns().append(Turn(question.strip(), answer))

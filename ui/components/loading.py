@@ -7,6 +7,7 @@ in another terminal show up on the next rerun; the model itself is loaded once p
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +48,7 @@ def page_settings() -> Settings:
     return settings.with_(model_name=manifest.model_name, model_dim=manifest.model_dim)
 
 
-@st.cache_resource(show_spinner="Loading the library and the model…", max_entries=2)
+@st.cache_resource(show_spinner="Loading the library…", max_entries=2)
 def _load(library: str, version: str, model_name: str, _settings: Settings) -> Loaded:
     from assistant import Assistant
     from index.encoder import load_encoder
@@ -57,8 +58,11 @@ def _load(library: str, version: str, model_name: str, _settings: Settings) -> L
     encoder = load_encoder(_settings)
     loaded_library = Library.load(_settings.library, encoder, settings=_settings)
     assistant = Assistant(loaded_library, _settings)
-    loaded_library.encode_query("warm up")  # load the model now, not on the first question
-    return Loaded(assistant, loaded_library, loaded_library.version, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    # The model takes seconds to load: do it in the background, so the page (sidebar, meetings, briefing) is
+    # usable at once; a question asked before it is ready waits for it (the encoder loads under a lock).
+    threading.Thread(target=loaded_library.encode_query, args=("warm up",), name="model-warm-up", daemon=True).start()
+    return Loaded(assistant, loaded_library, loaded_library.version, seconds)
 
 
 def load(settings: Settings) -> Loaded | None:
