@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -42,8 +43,27 @@ class Settings:
 
 
 def load_settings(library: Path | str | None = None) -> Settings:
-    """Defaults, overridden by `MINUTEBOOK_*` environment variables, overridden by explicit arguments."""
+    """Defaults, overridden by `MINUTEBOOK_*` environment variables, overridden by explicit arguments.
+
+    `MINUTEBOOK_OCR` (auto | always | never); `MINUTEBOOK_MODEL` (the bundled model's name, or `hashing-<dim>`
+    for the model-free hashing encoder: quick experiments and tests); `MINUTEBOOK_MAX_FILE_MB` (the size limit
+    for one file, in MB of 1024 * 1024 bytes, as Streamlit's maxUploadSize counts them). A value that cannot be
+    used raises ValueError naming the variable.
+    """
     settings = Settings(library=Path(library).expanduser() if library else default_library_path())
     if os.environ.get("MINUTEBOOK_OCR"):
         settings = settings.with_(ocr=os.environ["MINUTEBOOK_OCR"])
+    model = os.environ.get("MINUTEBOOK_MODEL", "").strip()
+    if model:
+        hashing = re.fullmatch(r"hashing-(\d+)", model)
+        settings = settings.with_(model_name=model, model_dim=int(hashing.group(1)) if hashing else MODEL_DIM)
+    limit = os.environ.get("MINUTEBOOK_MAX_FILE_MB", "").strip()
+    if limit:
+        try:
+            megabytes = float(limit)
+        except ValueError:
+            megabytes = -1.0
+        if not 0 < megabytes < 1e6:
+            raise ValueError(f"MINUTEBOOK_MAX_FILE_MB must be a positive number of megabytes, not {limit!r}")
+        settings = settings.with_(max_file_bytes=max(1, round(megabytes * 1024 * 1024)))
     return settings
