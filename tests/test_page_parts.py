@@ -180,6 +180,10 @@ def test_check_upload_refuses_wrong_types_empty_and_oversized_files(tmp_path: Pa
         check_upload("minutes.pdf", 0, settings)
     with pytest.raises(IngestError, match=r"^the file is 0\.0 MB, over the 0 MB limit$"):
         check_upload("minutes.pdf", 1001, settings)
+    two_mb = settings.with_(max_file_bytes=2 * 1024 * 1024)
+    assert check_upload("minutes.pdf", 2 * 1024 * 1024, two_mb) == "minutes.pdf"
+    with pytest.raises(IngestError, match=r"^the file is 3\.0 MB, over the 2 MB limit$"):
+        check_upload("minutes.pdf", 3 * 1024 * 1024, two_mb)
 
 
 def test_save_upload_never_overwrites_another_file(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from ingest.settings import Settings
 
 UPLOAD_TYPES = ("pdf", "docx", "html", "htm", "txt", "md")
 MAX_NAME_LENGTH = 100
+MB = 1024 * 1024  # the unit Streamlit's uploader states its limit in
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 Progress = Callable[[float, str], object]
@@ -66,7 +67,7 @@ def check_upload(name: str, size: int, settings: Settings) -> str:
     if size == 0:
         raise IngestError("the file is empty")
     if size > settings.max_file_bytes:
-        raise IngestError(f"the file is {size / 1e6:.1f} MB, over the {settings.max_file_bytes / 1e6:.0f} MB limit")
+        raise IngestError(f"the file is {size / MB:.1f} MB, over the {settings.max_file_bytes / MB:.0f} MB limit")
     return safe
 
 

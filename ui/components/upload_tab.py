@@ -7,11 +7,11 @@ import streamlit as st
 from ingest.settings import Settings
 from ui.components import loading, state
 from ui.components.sidebar import label_text
-from ui.components.upload import UPLOAD_TYPES, UploadOutcome, add_uploads
+from ui.components.upload import MB, UPLOAD_TYPES, UploadOutcome, add_uploads
 
 
 def render_upload(settings: Settings) -> None:
-    limit_mb = settings.max_file_bytes / 1e6
+    limit_mb = settings.max_file_bytes / MB
     st.caption(
         f"PDF, Word (.docx), HTML or text minutes, up to {limit_mb:.0f} MB each. They are copied into the "
         "library's uploads folder, read, and indexed; files already in the library are skipped."
@@ -21,7 +21,7 @@ def render_upload(settings: Settings) -> None:
         type=list(UPLOAD_TYPES),
         accept_multiple_files=True,
         key=f"uploader-{st.session_state[state.UPLOAD_ROUND]}",
-        max_upload_size=max(1, round(settings.max_file_bytes / (1024 * 1024))),
+        max_upload_size=max(1, round(limit_mb)),
     )
     if st.button("Add to the library", type="primary", disabled=not files, key="add-uploads"):
         bar = st.progress(0.0, text="Starting")
