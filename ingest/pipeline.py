@@ -32,6 +32,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _megabytes(size: int) -> str:
+    value = size / (1024 * 1024)
+    return f"{value:,.0f} MB" if value >= 100 else f"{value:.3g} MB"
+
+
+def size_refusal(size: int, limit: int) -> str:
+    """Why a file of `size` bytes is refused under a `limit`, in MB of 1024 * 1024 bytes (as the limit is set),
+    with enough digits that the two numbers differ ("0.0 MB, over the 0 MB limit" said nothing)."""
+    if _megabytes(size) == _megabytes(limit):
+        return f"the file is {size:,} bytes, over the {limit:,}-byte limit"
+    return f"the file is {_megabytes(size)}, over the {_megabytes(limit)} limit"
+
+
 def read_file(path: Path, settings: Settings, ocr_progress: OcrProgress | None = None) -> Document:
     """The file's document, refusing files over the size limit before reading them. Scanned PDF pages go to
     OCR as `settings.ocr` says; `ocr_progress` is called after each OCR'd page with (pages done, pages to do)."""
@@ -39,7 +52,7 @@ def read_file(path: Path, settings: Settings, ocr_progress: OcrProgress | None =
         raise IngestError("no such file")
     size = path.stat().st_size
     if size > settings.max_file_bytes:
-        raise IngestError(f"the file is {size / 1e6:.1f} MB, over the {settings.max_file_bytes / 1e6:.0f} MB limit")
+        raise IngestError(size_refusal(size, settings.max_file_bytes))
     return read_document(path, ocr=settings.ocr, progress=ocr_progress)
 
 
