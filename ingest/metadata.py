@@ -171,7 +171,33 @@ def _held_date(text: str, american: bool) -> date | None:
     return None
 
 
+# "A meeting of the Audit Committee will be held: Date: 22 October 2009": an agenda pack's front sheet announces
+# the meeting the pack is for, not the meeting whose minutes it holds.
+_NOTICE = re.compile(r"(?i)\b(?:will|is to|are to|shall)\s+be\s+held\b")
+
+
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+
+
+def _minutes_heading_date(title_block: str, american: bool) -> date | None:
+    """In an agenda pack, the last date standing on a line of its own (with at most its weekday): the minutes'
+    own heading ("24 SEPTEMBER 2009"), which comes after the front sheet's notice and agenda."""
+    for found in reversed(_meeting_dates(title_block, american)):
+        line_start = title_block.rfind("\n", 0, found.start) + 1
+        line_end = title_block.find("\n", found.end)
+        line_end = len(title_block) if line_end < 0 else line_end
+        rest = title_block[line_start : found.start] + title_block[found.end : line_end]
+        if not re.sub(rf"(?i)\b{_WEEKDAY}\b|[\s,.#*_]", "", rest):
+            return found.value
+    return None
+
+
 def _meeting_date(title_block: str, first_item: str, american: bool) -> date | None:
+    if notice := _NOTICE.search(title_block):
+        heading = _minutes_heading_date(title_block[notice.end() :], american)
+        notice_date = _held_date(title_block[notice.start() :], american)
+        if heading and heading != notice_date:
+            return heading
     held = _held_date(title_block, american)
     if held:
         return held
@@ -273,7 +299,49 @@ def _committee(text: str, title_lines: list[str]) -> str | None:
         )
     )
     names.pop("", None)
-    return names.most_common(1)[0][0] if names else None
+    if names:
+        return names.most_common(1)[0][0]
+    return _site_title_body(text) or _acronym_body(text)
+
+
+# A web page's title or footer line: "CompSoc Edinburgh • Committee Meeting Minutes".
+_SITE_TITLE = re.compile(
+    rf"(?m)^[ \t]*([A-Z][^\n•|]{{1,60}}?)[ \t]*[•|][ \t]*({_COMMITTEE})[ \t]+(?:meeting[ \t]+)?minutes[ \t]*$",
+    re.I,
+)
+
+
+def _site_title_body(text: str) -> str | None:
+    """The organisation and body of a site title or footer line anywhere in the text, for pages whose title
+    block names only the date."""
+    for match in _SITE_TITLE.finditer(text):
+        organisation = _clean_committee(match.group(1))
+        if organisation and not find_dates(organisation) and not _LABEL_WORDS.match(organisation):
+            return f"{organisation} {_title_case(match.group(2).capitalize())}"
+    return None
+
+
+_LINK = re.compile(r"\S*(?:://|www\.)\S*")
+# An organisation's acronym qualifies other names ("OWASP Podcast", "OWASP Training"), as RESOLVED never does.
+_ACRONYM = re.compile(r"\b([A-Z]{3,8})\s+(?:\d{4}\s+)?[A-Z][a-z]")
+_SELF_BODY = re.compile(r"(?<![.!?:\n]\s)(?<!^)\b(Board|Committee|Council|Trustees|Governors)\b", re.M)
+
+
+def _acronym_body(text: str) -> str | None:
+    """ "OWASP Board" for minutes whose title names no body. The organisation is the one acronym the text names
+    at least three times as part of a name (outside links and upper-case headings); the body is the capitalised
+    body word it uses most within sentences ("send to Board for review"), at least twice. A last resort before
+    refusing the file, so both must be unambiguous."""
+    prose = "\n".join(
+        line for line in _LINK.sub(" ", text).split("\n") if not re.fullmatch(r"[^a-z]*", line.strip("#* "))
+    )
+    acronyms = Counter(_ACRONYM.findall(prose)).most_common(2)
+    bodies = Counter(_SELF_BODY.findall(prose)).most_common(2)
+    if not acronyms or acronyms[0][1] < 3 or (len(acronyms) > 1 and acronyms[1][1] * 2 > acronyms[0][1]):
+        return None
+    if not bodies or bodies[0][1] < 2 or (len(bodies) > 1 and bodies[1][1] == bodies[0][1]):
+        return None
+    return f"{acronyms[0][0]} {bodies[0][0]}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -290,6 +358,7 @@ _TITLES = re.compile(
     re.I,
 )
 _NOT_NAMES = {"none", "nil", "n/a", "vacant", "apologies", "absent", "present", "none received", "all"}
+_NOT_SURNAMES = {"only", "late", "online", "remotely", "virtually", "apologised", "absent", "present", "also"}
 _PARTICLES = {"van", "de", "der", "von", "la", "le", "du", "da", "di", "del", "mc", "st"}
 _OFFICER_ROLE = re.compile(r"(?i)^(?:the\s+)?(?:(?:assistant\s+)?(?:town|parish|city)?\s*clerk|officers?)\b")
 _COUNCILLOR = re.compile(
@@ -338,9 +407,15 @@ def _name_in(entry: str, keep_roles: bool) -> str | None:
         return None
     if not name[0].isupper():
         return None
-    for token in tokens[1:]:
+    # The second half of a surname printed without its hyphen and capital ("Diane Neil mills") may end a name of
+    # three or more words; any other lower-case word means the entry is not a name.
+    last = len(tokens) - 1
+    for i, token in enumerate(tokens[1:], start=1):
         if not (token[0].isupper() or token.lower() in _PARTICLES or token[0] in "'’"):
-            return None
+            if not (i == last >= 2 and token.isalpha() and all(t[0].isupper() for t in tokens[:i])):
+                return None
+            if token.lower() in _NOT_SURNAMES:
+                return None
     return name
 
 
