@@ -42,6 +42,9 @@ RESULTS = REPO / "eval" / "results" / "multi-body"
 # too weak a clue for ingest to take as the body's name.
 COMMITTEE_OVERRIDES = {"perth-artifactory-committee-2021-08-07.md": "Perth Artifactory Committee"}
 
+# The kinds of question in the set, in the order tables show them.
+KINDS = ("fact", "figure", "paraphrase", "decision", "attendance", "chair", "scoped", "multi-meeting", "unanswerable")
+
 # A Settings field that turns the assistant's reading of scope (bodies, months, years) from the question on or
 # off. When Settings has it, `eval` runs every question both ways in one go; otherwise only the default.
 SCOPE_SWITCH = "scope_parsing"
@@ -116,8 +119,9 @@ def kind_scores(questions: Sequence[Question], run: Run) -> dict[str, dict[str, 
     many were refused. For unanswerable questions `refused` is the count of correct refusals."""
     by_id = run.by_id()
     groups: dict[str, list[Question]] = {"all": list(questions)}
-    for question in questions:
-        groups.setdefault(question.kind or "unknown", []).append(question)
+    found = {question.kind or "unknown" for question in questions}
+    for kind in [kind for kind in KINDS if kind in found] + sorted(found - set(KINDS)):
+        groups[kind] = [question for question in questions if (question.kind or "unknown") == kind]
     table: dict[str, dict[str, Any]] = {}
     for kind, members in groups.items():
         answerable = [q for q in members if q.answerable]
@@ -238,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             command = "python -m eval.multi " + shlex.join(sys.argv[1:] if argv is None else argv)
             tables = evaluate(library, args.output_dir, questions_path=args.questions, k=args.k, command=command)
-            Console().print(kind_table_markdown(tables))
+            print(kind_table_markdown(tables))
             console.print(f"wrote {args.output_dir}/metrics.json, report.md and the run files")
     except MultiError as error:
         console.print(f"error: {error}", markup=False, highlight=False)
