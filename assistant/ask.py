@@ -25,7 +25,7 @@ from assistant.collapse import ItemHit, collapse, item_key
 from assistant.dates import dates_label, describe_holdings
 from assistant.evidence import COVERAGE_WEIGHT, THRESHOLD, Evidence, answers, best
 from assistant.fusion import MODES, fuse, order_scored
-from assistant.highlight import NUMBER_QUESTION, RESOLUTION, scored_highlight, split_sentences
+from assistant.highlight import DECISION_VERB, NUMBER_QUESTION, RESOLUTION, scored_highlight, split_sentences
 from assistant.question import PreviousTurn, Reading, read_question
 from assistant.records import Answer, Filters, Highlight, Passage, Turn
 from assistant.terms import TermStats, term_set
@@ -35,7 +35,10 @@ from ingest.settings import Settings, load_settings
 
 SORTS = ("relevance", "date")
 RECORD_COVERAGE = 0.5  # share of a meeting question's topic terms the attendance record must hold
-DECISION_BOOST = 0.10  # "what was decided" questions: passages holding a resolution score 10% higher
+# "What was decided" questions: passages holding a resolution score 10% higher (about four places in a fused
+# list of 50); passages saying something was agreed, or of items that record decisions, 5%.
+ITEM_DECISION_BOOST = 0.05
+DECISION_BOOST = 0.10
 EVIDENCE_ITEMS = 3  # abstention looks at the best this many items
 CLOSEST = 3  # weak matches listed when the assistant abstains
 SENTENCE_CACHE = 4096  # passages whose sentence vectors are kept
@@ -106,6 +109,7 @@ class Assistant:
         self.meeting_dates = sorted({meeting.meeting_date for meeting in library.meetings.values()})
         self.stats = TermStats(passage_text(chunk) for chunk in library.chunks)
         self._terms: dict[str, frozenset[str]] = {}
+        self._decision_rows: dict[int, int] = {}
         self._sentences: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
 
     # ------------------------------------------------------------------------------------------------ asking
@@ -132,11 +136,17 @@ class Assistant:
         filters = filters or Filters()
         reading = read_question(question, self.meeting_dates, previous_turn(history))
         answer = self._answer(reading, filters, k, mode, sort)
-        if answer.abstained and reading.inherited_dates and reading.topic_terms and any(reading.inherited_dates):
+        dated = reading.inherited_dates is not None and any(reading.inherited_dates)
+        if answer.abstained and dated and reading.topic_terms and not reading.inherited_topic:
             # "what about X?" after a dated question: X may have come up at another meeting.
             wider = self._answer(replace(reading, inherited_dates=None), filters, k, mode, sort)
             if not wider.abstained:
-                return wider
+                kept = dates_label(*(reading.inherited_dates or (None, None)))
+                return replace(
+                    wider,
+                    resolved_question=wider.resolved_question.replace(f" ({kept})", ""),
+                    scope_note=f"Nothing on this in {kept}; searched every meeting.",
+                )
         return answer
 
     def _answer(self, reading: Reading, filters: Filters, k: int, mode: str, sort: str) -> Answer:
@@ -186,7 +196,7 @@ class Assistant:
         fused = fuse(dense, keyword, mode=mode, k=self.settings.rrf_k, depth=depth)
         if decision:
             fused = sorted(
-                ((row, score * (1 + DECISION_BOOST) if self._resolves(row) else score) for row, score in fused),
+                ((row, score * (1 + self._decision_boost(row))) for row, score in fused),
                 key=lambda pair: (-pair[1], pair[0]),
             )
         hits = collapse([(self.library.chunks[row], score) for row, score in fused])
@@ -215,19 +225,40 @@ class Assistant:
         others = tuple(chunk for chunk in (hit.chunk, *hit.related) if chunk is not chosen)
         return ItemHit(chosen, hit.score, others)
 
-    def _resolves(self, row: int) -> bool:
+    def _decision_in(self, row: int) -> int:
+        """How plainly a passage records a decision: 2 for a resolution (a "Resolved:" line, or the text of one
+        of its item's recorded decisions), 1 for a sentence saying something was agreed, approved or decided,
+        0 for neither."""
+        found = self._decision_rows.get(row)
+        if found is None:
+            chunk = self.library.chunks[row]
+            item = self.library.meetings[chunk.meeting_id].item(chunk.item_number)
+            flat = " ".join(chunk.text.split())
+            recorded = any(" ".join(decision.split())[:80] in flat for decision in (item.decisions if item else ()))
+            if recorded or RESOLUTION.search(chunk.text):
+                found = 2
+            else:
+                found = 1 if DECISION_VERB.search(chunk.text) else 0
+            self._decision_rows[row] = found
+        return found
+
+    def _decision_boost(self, row: int) -> float:
+        strength = self._decision_in(row)
+        if strength == 2:
+            return DECISION_BOOST
         chunk = self.library.chunks[row]
-        return RESOLUTION.search(chunk.text) is not None
+        item = self.library.meetings[chunk.meeting_id].item(chunk.item_number)
+        return ITEM_DECISION_BOOST if strength == 1 or (item is not None and item.decisions) else 0.0
 
     def _resolution_first(self, hit: ItemHit) -> ItemHit:
-        """For "what was decided": show the item's matching passage that holds its resolution, if any."""
-        if self._resolves(self.library.row_of(hit.chunk.chunk_id)):
+        """For "what was decided": show the item's matching passage that records its decision most plainly
+        (the best-ranked of those), if any does."""
+        chunks = (hit.chunk, *hit.related)
+        strengths = [self._decision_in(self.library.row_of(chunk.chunk_id)) for chunk in chunks]
+        chosen = chunks[max(range(len(chunks)), key=lambda n: (strengths[n], -n))]
+        if chosen is hit.chunk:
             return hit
-        for chunk in hit.related:
-            if self._resolves(self.library.row_of(chunk.chunk_id)):
-                others = tuple(c for c in (hit.chunk, *hit.related) if c is not chunk)
-                return ItemHit(chunk, hit.score, others)
-        return hit
+        return ItemHit(chosen, hit.score, tuple(chunk for chunk in chunks if chunk is not chosen))
 
     def _evidence(self, hit: ItemHit, query_vector: np.ndarray, topic_terms: list[str]) -> Evidence:
         chunks = (hit.chunk, *hit.related)

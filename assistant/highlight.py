@@ -3,7 +3,8 @@
 A sentence's score is its embedding similarity to the question plus a bonus for the share of the question's
 content terms it contains (the model alone favours fluent generic sentences; the terms alone favour lists of
 names), halved for fragments under four words such as headings. The best sentence is always kept; the second
-best only if it scores nearly as well, so a highlight stays a sentence or two, never the passage.
+best only if it scores nearly as well, so a highlight stays a sentence or two, never the passage. For "what was
+decided" questions, a passage that records a decision is highlighted there: the decision is the answer.
 
 Sentence splitting is written for minutes: "Cllr.", "e.g.", "Mr.", initials and list numbers do not end a
 sentence; bullet lines and paragraphs do; a line wrapped mid-sentence (PDF text) does not.
@@ -30,7 +31,7 @@ NUMBER_QUESTION = re.compile(
 )
 _NUMBER = re.compile(r"\d")
 SHORT_SENTENCE_WORDS = 4
-CUE_BONUS = 0.15  # sentences of a resolution, for "what was decided" questions
+CUE_BONUS = 0.15  # sentences recording a decision, for "what was decided" questions (only they are highlighted)
 
 ABBREVIATIONS = frozenset(
     """
@@ -63,6 +64,9 @@ def _line_break_splits(before: str, after: str, blank: bool) -> bool:
         return True  # a heading in capitals
     if not blank:
         return False  # a line wrapped inside a sentence
+    tail = re.split(r"[.!?]\s", before)[-1]
+    if tail.count('"') % 2 or tail.count("“") > tail.count("”"):
+        return False  # a page break inside a quotation: 'on the "Working Together\n\nConsultation"'
     return not (after.lstrip()[:1].islower() or _RUNS_ON.search(before))
 
 
@@ -150,12 +154,16 @@ RESOLUTION = re.compile(r"(?im)^[ \t]*(?:[-•*]\s*)?(?:it\s+was\s+)?(?:resolved
 DECISION_VERB = re.compile(r"\b(?:resolved|agreed|approved|decided|endorsed|unanimously)\b", re.I)
 
 
+ANNOUNCEMENT = re.compile(r"\bfollowing\b|:\s*$", re.I)  # "the following resolutions were agreed:"
+
+
 def resolution_cues(text: str, spans: Sequence[tuple[int, int]]) -> list[bool]:
-    """Which sentences record a decision: those from a "Resolved:" line to the passage's end, and any
-    sentence saying something was agreed, approved or decided."""
+    """Which sentences record a decision: those from a "Resolved:" line to the passage's end, and any other
+    saying something was agreed, approved or decided, unless it only announces what follows."""
     marker = RESOLUTION.search(text)
     return [
-        (marker is not None and start >= marker.start()) or DECISION_VERB.search(text[start:end]) is not None
+        (marker is not None and start >= marker.start())
+        or (DECISION_VERB.search(text[start:end]) is not None and not ANNOUNCEMENT.search(text[start:end]))
         for start, end in spans
     ]
 
@@ -179,6 +187,12 @@ def scored_highlight(
     sentences = [text[start:end] for start, end in spans]
     cue = resolution_cues(text, spans) if decision else None
     scores = sentence_scores(sentences, similarities, query_terms, cue, number)
+    keep = [n for n in range(len(spans)) if cue and cue[n]]
+    if any(len(sentences[n].split()) >= SHORT_SENTENCE_WORDS for n in keep):
+        # "What was decided": the decision is the answer, however little it repeats the question's words
+        # (unless all the passage holds of it is a heading such as "Resolved:").
+        picked = pick_highlights([spans[n] for n in keep], [scores[n] for n in keep])
+        return tuple(Highlight(*spans[keep[n]]) for n in picked), max(scores[n] for n in keep)
     return tuple(Highlight(*spans[n]) for n in pick_highlights(spans, scores)), max(scores)
 
 

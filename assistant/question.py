@@ -119,6 +119,7 @@ class Reading:
     scope: DateScope | None  # dates the question (or, for a follow-up, the previous turn) named
     follow_up: bool = False
     inherited_dates: tuple[date | None, date | None] | None = None  # the previous turn's dates, if kept
+    inherited_topic: bool = False  # the topic is the previous turn's
 
     @property
     def topic_terms(self) -> list[str]:
@@ -177,4 +178,4 @@ def read_question(question: str, meeting_dates: Sequence[date], previous: Previo
     when = f" ({label})" if label else ""
     resolved = f"{search_text.rstrip(' ?')}{when}?"
     resolved = resolved[0].upper() + resolved[1:]
-    return Reading(text, resolved, search_text, kind, topic, scope, True, inherited)
+    return Reading(text, resolved, search_text, kind, topic, scope, True, inherited, not own_topic)

@@ -82,6 +82,12 @@ def test_a_follow_up_pair(assistant: Assistant) -> None:
     assert follow.kind == "decision" and "children's teeth" in follow.resolved_question
     assert top_item(follow) == (SEPTEMBER, "29")
     assert "Resolved" in follow.passages[0].chunk.text  # the item's resolution is what is shown
+    # A new topic keeps the previous dates; if nothing there answers, every meeting is searched, and it says so.
+    leavers = assistant.ask("What did the committee say about care leavers in January 2025?")
+    assert top_item(leavers) == (JANUARY, "48")
+    teeth = assistant.ask("what about dentistry?", history=(Turn(leavers.question, leavers),))
+    assert top_item(teeth) == (SEPTEMBER, "29")
+    assert teeth.scope_note == "Nothing on this in January 2025; searched every meeting."
     again = assistant.ask("Who sent apologies to the January 2025 meeting?")
     september = assistant.ask("what about in September?", history=(Turn(again.question, again),))
     assert top_item(september) == (SEPTEMBER, "22") and "Sylvia Cockroft" in september.answer_line

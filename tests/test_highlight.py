@@ -66,6 +66,11 @@ def test_headings_and_paragraphs_break_but_a_page_break_mid_sentence_does_not() 
     ]
 
 
+def test_a_page_break_inside_a_quotation_does_not_split() -> None:
+    text = 'Cabinet should endorse a campaign on the "Working Together\n\nConsultation" concerning thresholds.'
+    assert sentences(text) == [text]
+
+
 def test_attendance_lines_are_separate_sentences() -> None:
     text = "Present: Cllr A Jones (Chair)\n\nCllr B Smith\n\nApologies: Cllr C Brown"
     assert split_sentences(text) == [(0, 29), (31, 43), (45, 68)]
@@ -125,7 +130,7 @@ def test_highlight_offsets_from_similarity_and_terms() -> None:
     assert highlight(text, spans, vectors, query, []) == (Highlight(0, 35),)
 
 
-def test_decision_questions_favour_the_resolution() -> None:
+def test_decision_questions_highlight_the_resolution() -> None:
     text = (
         "The committee discussed the report at length today. Members thanked the officers for their work.\n"
         "Resolved: That the report be noted."
@@ -135,12 +140,22 @@ def test_decision_questions_favour_the_resolution() -> None:
     assert resolution_cues(text, spans) == [False, False, True]
     query = _unit(1, 0)
     vectors = np.stack([_unit(0.5, 0.8660254), _unit(0.0, 1.0), _unit(0.3, 0.9539392)])
-    # plain: 0.5, 0, 0.3 → only the first (0.3 < 0.425)
+    # plain: 0.5, 0, 0.3 → only the first (0.3 < 0.85 × 0.5)
     assert highlight(text, spans, vectors, query, []) == (Highlight(*spans[0]),)
-    # decision: the resolution gets +0.15 → 0.45 >= 0.425: both
-    assert highlight(text, spans, vectors, query, [], decision=True) == (Highlight(*spans[0]), Highlight(*spans[2]))
+    # decision: only sentences recording the decision compete, however weakly they match
+    assert highlight(text, spans, vectors, query, [], decision=True) == (Highlight(*spans[2]),)
+    # ...and without a decision in the passage, the plain choice stands
+    plain = "The committee discussed the report at length today. Members thanked the officers."
+    plain_spans = split_sentences(plain)
+    assert highlight(plain, plain_spans, vectors[:2], query, [], decision=True) == (Highlight(*plain_spans[0]),)
 
 
-def test_resolution_cues_mark_agreed_sentences_anywhere() -> None:
+def test_resolution_cues_mark_agreed_sentences_but_not_announcements() -> None:
     text = "The committee agreed to hold a workshop. Officers would report back."
     assert resolution_cues(text, split_sentences(text)) == [True, False]
+    text = (
+        "The committee agreed that the line should be removed. The following resolutions were agreed.\n"
+        "Resolved:\nThat the report be noted."
+    )
+    # the first records a decision; the second only announces what follows; the rest is the resolution
+    assert resolution_cues(text, split_sentences(text)) == [True, False, True, True]
