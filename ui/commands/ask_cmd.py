@@ -139,7 +139,10 @@ def ask_cmd(
         )
         answer = assistant.ask(text, filters=filters, k=k, mode=mode, sort=sort)
     except LibraryError as error:
-        raise click.ClickException(f"{error} (or ingest your minutes again with `minutebook ingest`)") from None
+        message = str(error)
+        if "ingest" not in message and "`minutebook" not in message:
+            message += "; ingest your minutes again with `minutebook ingest`"
+        raise click.ClickException(message) from None
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
