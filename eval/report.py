@@ -22,6 +22,7 @@ TABLE_METRICS = (
     "ndcg@10",
     "recall@10",
     "evidence_hit@5",
+    "answered_hit@5",
     "abstention_precision",
     "abstention_recall",
     "false_refusal_rate",
@@ -37,6 +38,27 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def code_version() -> str:
+    """The git commit the figures came from, flagged when retrieval code had uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "ingest", "index", "assistant", "eval"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit} + uncommitted changes" if dirty else commit
+
+
 def machine() -> str:
     return f"{platform.platform()}, {platform.processor() or platform.machine()}, Python {platform.python_version()}"
 
@@ -50,6 +72,7 @@ def metrics_document(
         "k": k,
         "command": command,
         "machine": machine(),
+        "code": code_version(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         **extra,
         "modes": {mode: dict(values) for mode, values in scores.items()},
@@ -161,6 +184,7 @@ def markdown_report(
         "",
         f"Command: `{command}`  ",
         f"Machine: {machine()}  ",
+        f"Code: {code_version()}  ",
         f"Date: {datetime.now(UTC).isoformat(timespec='seconds')}",
         "",
         "Ranking metrics are over answerable questions, using the ranked results even when the system refused "
