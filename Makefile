@@ -37,6 +37,10 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m eval.run_dev
 
+# The multi-body dev library (tests/data/external + samples) lives in the user cache dir and is built when missing.
+eval-multi: $(STAMP)
+	$(BIN)/python -m eval.multi eval --output-dir eval/results/multi-body
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
