@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         observations = observe(assistant, questions)
     result = sweep(observations)
     report = {
-        "command": "python -m assistant.calibrate " + " ".join(sys.argv[1:] if argv is None else argv),
+        "command": ("python -m assistant.calibrate " + " ".join(sys.argv[1:] if argv is None else argv)).strip(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
         "questions_file": str(
