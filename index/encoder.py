@@ -64,17 +64,25 @@ class SentenceTransformerEncoder:
         return self.model.tokenizer
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        """Unit vectors for `texts`, in order. Batches hold texts of similar length, so little is padding."""
+        """Unit vectors for `texts`, in order. Batches hold texts of similar length, so little is padding.
+
+        A question or a handful of sentences is encoded on one thread: on 2 cores, torch's second thread only
+        adds hand-off cost for so little work, and when other processes hold the cores its threads wait for
+        each other (a one-line question took 740 ms on two threads, 43 ms on one, with a load average of 7).
+        """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
         from tqdm.auto import tqdm
 
+        model = self.model
+        _set_torch_threads(1 if len(texts) <= SMALL_BATCH else None)
+
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         with tqdm(total=len(texts), unit="passage", desc="Embedding", disable=not progress) as bar:
             for begin in range(0, len(order), batch_size):
                 rows = order[begin : begin + batch_size]
-                vectors = self.model.encode(
+                vectors = model.encode(
                     [texts[i] for i in rows],
                     batch_size=len(rows),
                     show_progress_bar=False,
@@ -84,6 +92,21 @@ class SentenceTransformerEncoder:
                 out[rows] = vectors
                 bar.update(len(rows))
         return normalise_rows(out)
+
+
+SMALL_BATCH = 8  # texts up to which encoding runs on one thread (a question; a passage's sentences)
+_DEFAULT_THREADS: list[int] = []  # torch's own thread count, read once before we first change it
+
+
+def _set_torch_threads(threads: int | None) -> None:
+    """One thread, or torch's default for `None`. Process-wide: concurrent callers only trade speed."""
+    import torch
+
+    if not _DEFAULT_THREADS:
+        _DEFAULT_THREADS.append(torch.get_num_threads())
+    wanted = threads or _DEFAULT_THREADS[0]
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
 
 
 def _load_model() -> Any:

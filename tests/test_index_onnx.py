@@ -1,0 +1,62 @@
+"""The ONNX Runtime encoder gives the torch model's vectors (fp32) or close to them (int8), on real passages;
+and the torch encoder gives the same vectors however many texts it is handed at once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.encoder import SMALL_BATCH, SentenceTransformerEncoder
+from ingest.pipeline import ingest_file
+from ingest.settings import Settings
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def passages(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    settings = Settings(library=tmp_path_factory.mktemp("library"))
+    chunks = ingest_file(REPO / "samples" / "minutes" / "herefordshire-cyp-scrutiny-2025-01-21.txt", settings).chunks
+    return [chunk.embed_text for chunk in chunks][:40] + ["", "Apologies for absence."]
+
+
+@pytest.fixture(scope="module")
+def torch_vectors(passages: list[str]) -> np.ndarray:
+    return SentenceTransformerEncoder().encode(passages)
+
+
+def test_torch_encoder_gives_the_same_vectors_on_one_thread_and_on_many(
+    passages: list[str], torch_vectors: np.ndarray
+) -> None:
+    encoder = SentenceTransformerEncoder()
+    one_by_one = np.vstack([encoder.encode(passages[i : i + SMALL_BATCH]) for i in range(0, 16, SMALL_BATCH)])
+    assert np.allclose(one_by_one, torch_vectors[:16], atol=1e-5)
+
+
+@pytest.mark.parametrize(("quantized", "mean", "worst"), [(False, 0.9999, 0.9999), (True, 0.98, 0.95)])
+def test_onnx_encoder_agrees_with_torch(
+    passages: list[str],
+    torch_vectors: np.ndarray,
+    tmp_path_factory: pytest.TempPathFactory,
+    quantized: bool,
+    mean: float,
+    worst: float,
+) -> None:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from index.onnx_encoder import OnnxEncoder, onnx_encoder
+
+    encoder = onnx_encoder(quantized, cache_dir=tmp_path_factory.getbasetemp() / "onnx")
+    assert isinstance(encoder, OnnxEncoder) and (encoder.name, encoder.dim) == (
+        "sentence-transformers/all-MiniLM-L6-v2",
+        384,
+    )
+    vectors = encoder.encode(passages)
+    assert vectors.shape == torch_vectors.shape and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cosines = (vectors * torch_vectors).sum(axis=1)
+    assert cosines.mean() >= mean and cosines.min() >= worst
+    # a question alone (one thread) gets the vector it gets in a batch; int8 only nearly, as its activations
+    # are quantised with a scale per batch
+    assert encoder.encode(passages[:1])[0] @ vectors[0] >= (0.99 if quantized else 0.9999)
