@@ -33,6 +33,13 @@ LANGUAGE = "eng"
 # so the numbers and the items come out pages apart.
 TESSERACT_CONFIG = "--psm 4"
 PAGE_TIMEOUT_SECONDS = 180
+# Rendering has no timeout, and a PDF of a few kilobytes can declare megabytes of drawing instructions or a
+# gigapixel image (a decompression bomb: 300 MB of instructions in a 0.9 MB file kept pdfium busy for over ten
+# minutes at 4 GB). Pages past these limits are refused before pdfium sees them. The test corpus's pages hold
+# at most 64 kB of instructions and 7.8 megapixels of image; a 600 dpi A3 scan is 70 megapixels.
+MAX_PAGE_INSTRUCTION_BYTES = 4 * 1024 * 1024
+MAX_IMAGE_PIXELS = 150_000_000
+MAX_RENDER_PIXELS = 80_000_000  # larger pages are rendered below `dpi` (300 dpi covers about an A2 page)
 
 TESSERACT_MISSING = "OCR needs Tesseract: install the Debian package tesseract-ocr (and tesseract-ocr-eng)"
 LANGUAGE_MISSING = "OCR needs Tesseract's English data: install the Debian package tesseract-ocr-eng"
@@ -104,6 +111,7 @@ def ocr_pdf_pages(
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     workers = max(1, min(workers or os.cpu_count() or 1, len(wanted)))
 
+    check_pages_can_be_rendered(path, wanted)
     import pypdfium2 as pdfium
 
     try:
@@ -141,12 +149,73 @@ def ocr_pdf_pages(
     return results
 
 
+def check_pages_can_be_rendered(path: Path, numbers: Sequence[int]) -> None:
+    """IngestError naming the first of the pages whose drawing instructions (the page's and its forms',
+    inflated) pass MAX_PAGE_INSTRUCTION_BYTES or whose images pass MAX_IMAGE_PIXELS. Only declared sizes and
+    inflated instruction streams are read (pypdf caps each inflation); images are never decoded."""
+    from pypdf import PdfReader
+
+    try:
+        pages = PdfReader(path, strict=False).pages
+    except Exception:  # the reader already opened this file; pdfium reports its own problems
+        return
+    for number in numbers:
+        if 1 <= number <= len(pages):
+            problem = _render_problem(pages[number - 1])
+            if problem:
+                raise IngestError(f"page {number} is too large to render for OCR safely ({problem})")
+
+
+def _render_problem(page: Any) -> str | None:
+    """Why rendering `page` is unsafe, or None; a page too damaged to inspect is left for pdfium to report."""
+    from pypdf.errors import LimitReachedError
+
+    try:
+        contents = page.get_contents()
+        instruction_bytes = len(contents.get_data()) if contents is not None else 0
+        seen: set[int] = set()
+        pending: list[Any] = [page.get("/Resources")]
+        while pending and instruction_bytes <= MAX_PAGE_INSTRUCTION_BYTES:
+            for xobject in _xobjects(pending.pop(), seen):
+                if xobject.get("/Subtype") == "/Image":
+                    pixels = int(xobject.get("/Width", 0)) * int(xobject.get("/Height", 0))
+                    if pixels > MAX_IMAGE_PIXELS:
+                        return f"an image of {pixels / 1e6:,.0f} megapixels"
+                elif xobject.get("/Subtype") == "/Form":
+                    instruction_bytes += len(xobject.get_data())
+                    pending.append(xobject.get("/Resources"))
+    except LimitReachedError:  # pypdf's own inflation cap (75 MB) is past ours
+        instruction_bytes = MAX_PAGE_INSTRUCTION_BYTES + 1
+    except Exception:
+        return None
+    if instruction_bytes > MAX_PAGE_INSTRUCTION_BYTES:
+        return f"its drawing instructions inflate to more than {MAX_PAGE_INSTRUCTION_BYTES // (1024 * 1024)} MB"
+    return None
+
+
+def _xobjects(resources: Any, seen: set[int]) -> list[Any]:
+    """The images and forms a resource dictionary names, each object once (forms may refer to each other)."""
+    resources = resources.get_object() if resources is not None else None
+    xobjects = resources.get("/XObject") if isinstance(resources, dict) else None
+    xobjects = xobjects.get_object() if xobjects is not None else None
+    found = []
+    for reference in xobjects.values() if isinstance(xobjects, dict) else ():
+        key = getattr(reference, "idnum", None) or id(reference)
+        if key not in seen:
+            seen.add(key)
+            found.append(reference.get_object())
+    return found
+
+
 def render_page(pdf: Any, number: int, dpi: int = DPI) -> Image:
-    """A greyscale image of a page at `dpi`. pdfium renders the page's crop box wherever its origin lies (a
-    scanner may write a MediaBox such as [0 445 612 1224]), so no offset needs correcting here."""
+    """A greyscale image of a page at `dpi` (lower for a page so large it would pass MAX_RENDER_PIXELS).
+    pdfium renders the page's crop box wherever its origin lies (a scanner may write a MediaBox such as
+    [0 445 612 1224]), so no offset needs correcting here."""
     page = pdf[number - 1]
     try:
-        bitmap = page.render(scale=dpi / 72, grayscale=True)
+        width, height = page.get_size()
+        scale = min(dpi / 72, (MAX_RENDER_PIXELS / max(1.0, width * height)) ** 0.5)
+        bitmap = page.render(scale=scale, grayscale=True)
         return bitmap.to_pil()
     except Exception as error:  # pdfium raises bare PdfiumError or ValueError for broken pages
         raise IngestError(f"cannot render page {number} for OCR ({error})") from None
