@@ -17,11 +17,12 @@ h1-h6 (so "## Present" under an h1 date). A non-heading line that happens to sta
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+from bs4.element import CData, Declaration, Doctype, PageElement, ProcessingInstruction
 
 from ingest.models import Document, IngestError
 from ingest.readers.normalise import looks_binary, normalise_text, one_line
@@ -90,16 +91,28 @@ class _Layout:
     in_item: int = 0
     bold_level: int = 1  # heading level given to a short paragraph that is all bold
 
-    def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, _SKIPPED_STRINGS):
+    def walk(self, root: Tag) -> None:
+        """Lay out `root`'s content. Iterative, not recursive: unclosed inline tags (`<font>` in old exported
+        pages) nest one level each, and a few hundred of them exhausted Python's recursion limit."""
+        stack: list[tuple[Iterator[PageElement], Callable[[], None] | None]] = [(iter(root.children), None)]
+        while stack:
+            children, after = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if after is not None:
+                    after()
+            elif isinstance(child, _SKIPPED_STRINGS):
                 continue
-            if isinstance(child, NavigableString):
+            elif isinstance(child, NavigableString):
                 self.inline.append(_WHITESPACE.sub(" ", str(child)))  # source newlines are spaces; <br> is "\n"
             elif isinstance(child, Tag):
-                self.element(child)
+                descend, after_children = self.element(child)
+                if descend:
+                    stack.append((iter(child.children), after_children))
 
-    def element(self, tag: Tag) -> None:
+    def element(self, tag: Tag) -> tuple[bool, Callable[[], None] | None]:
+        """Open `tag`: whether its children are to be laid out, and what to do once they have been."""
         name = tag.name.lower()
         heading = _HEADING.match(name)
         if heading:
@@ -116,9 +129,7 @@ class _Layout:
             start = tag.get("start") if name == "ol" else None
             first = int(start) if isinstance(start, str) and start.strip().isdigit() else 1
             self.lists.append([first if name == "ol" else 0])
-            self.walk(tag)
-            self.flush()
-            self.lists.pop()
+            return True, self._close_list
         elif name == "li":
             self.flush()
             counter = self.lists[-1] if self.lists else [0]
@@ -128,10 +139,7 @@ class _Layout:
             else:
                 self.item_prefix = "- "
             self.in_item += 1
-            self.walk(tag)
-            self.flush()
-            self.in_item -= 1
-            self.item_prefix = None
+            return True, self._close_item
         elif name == "table":
             self.flush()
             self.blocks.append(_Block("", tight=False))
@@ -144,10 +152,19 @@ class _Layout:
             self.blocks.append(_Block("#" * self.bold_level + " " + bold_title, tight=False))
         elif name in _BLOCK_TAGS or name in ("tr", "thead", "tbody", "tfoot", "caption", "legend"):
             self.flush()
-            self.walk(tag)
-            self.flush()
+            return True, self.flush
         else:
-            self.walk(tag)
+            return True, None
+        return False, None
+
+    def _close_list(self) -> None:
+        self.flush()
+        self.lists.pop()
+
+    def _close_item(self) -> None:
+        self.flush()
+        self.in_item -= 1
+        self.item_prefix = None
 
     def table(self, table: Tag) -> None:
         for row in table.find_all("tr"):
