@@ -12,6 +12,7 @@ from ingest.metadata import extract_metadata
 from ingest.models import Chunk, Document, IngestError, Meeting, make_meeting_id
 from ingest.ocr import OcrProgress
 from ingest.readers import read_document
+from ingest.readers.normalise import one_line
 from ingest.segment import find_sub_items, segment_items
 from ingest.settings import Settings
 from ingest.tokens import count_tokens
@@ -112,11 +113,22 @@ def ingest_file(
     meeting_date: date | None = None,
     ocr_progress: OcrProgress | None = None,
 ) -> IngestResult:
-    """Read, segment and chunk one file. Raises IngestError with a one-line reason (without the file name)."""
+    """Read, segment and chunk one file. Raises IngestError with a one-line reason (without the file name).
+
+    An unexpected error in a reader or the segmenter (a bug, or a file no test foresaw) becomes an IngestError
+    too, so that it costs this one file a line, not a traceback and the rest of a folder; OSError is left to
+    the caller, which names the file.
+    """
     path = Path(path)
-    document = read_file(path, settings, ocr_progress)
-    meeting = build_meeting(document, sha256=file_sha256(path), committee=committee, meeting_date=meeting_date)
-    return IngestResult(meeting, chunk_for_settings(meeting, settings), path.stat().st_size)
+    try:
+        document = read_file(path, settings, ocr_progress)
+        meeting = build_meeting(document, sha256=file_sha256(path), committee=committee, meeting_date=meeting_date)
+        chunks = chunk_for_settings(meeting, settings)
+    except (IngestError, OSError):
+        raise
+    except Exception as error:
+        raise IngestError(f"could not be read ({one_line(f'{type(error).__name__}: {error}')})") from error
+    return IngestResult(meeting, chunks, path.stat().st_size)
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
