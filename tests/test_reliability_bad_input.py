@@ -6,6 +6,7 @@ Bad files are made in tmp_path from the sample minutes and the test corpus."""
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import shutil
@@ -300,3 +301,39 @@ def test_the_installed_command_in_its_own_process_exits_1_without_a_traceback(tm
     assert_refused(done.stderr, bad, "not a readable PDF (it has no %PDF header)")
     assert "Traceback" not in done.stdout
     assert len(Library.load(library).meetings) == 2
+
+
+def test_minutes_inside_hundreds_of_unclosed_tags_go_in(tmp_path: Path) -> None:
+    """Old exported pages leave <font> tags unclosed, and each nests the rest of the page one level deeper."""
+    paragraphs = "".join(f"<p>{html.escape(block)}</p>" for block in sample_text().split("\n\n"))
+    page = tmp_path / "minutes.html"
+    page.write_text(f"<html><body>{'<font face=Arial>' * 2000}{paragraphs}</body></html>", encoding="utf-8")
+
+    run = minutebook("ingest", page, "--library", tmp_path / "library", "--json")
+
+    assert run.exit_code == 0, run.output
+    [outcome] = json.loads(run.stdout)
+    assert outcome["meeting_id"] == "children-and-young-people-scrutiny-committee-2024-09-17"
+    record("bad_input", case="minutes inside 2,000 unclosed tags", refused=False, unchanged=False)
+
+
+def test_a_reader_bug_costs_one_file_a_line_not_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a reader raises (here the RecursionError deeply nested HTML used to raise) is one line for that
+    file; the other files still go in."""
+
+    def recursion(*_args: object) -> str:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("ingest.readers.html.html_to_text", recursion)
+    folder = tmp_path / "minutes"
+    folder.mkdir()
+    shutil.copy(SEPTEMBER, folder / SEPTEMBER.name)
+    page = folder / "page.html"
+    page.write_text("<p>1. Apologies</p>", encoding="utf-8")
+
+    run = minutebook("ingest", folder, "--library", tmp_path / "library")
+
+    assert run.exit_code == 1
+    assert_refused(run.stderr, page, "could not be read (RecursionError: maximum recursion depth exceeded)")
+    assert [Path(m.source).name for m in Library.load(tmp_path / "library").meetings.values()] == [SEPTEMBER.name]
+    record("bad_input", case="a reader's unexpected error", refused=True, unchanged=False)
