@@ -151,11 +151,6 @@ def test_word_export_holds_markup_as_text(exports: dict[str, bytes]) -> None:
     record("hostile", case="Word export")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/components/briefing.py to_markdown copies minutes text, citations and source names into the "
-    "Markdown unescaped, so a Markdown viewer renders <b>, <img onerror> and [links](javascript:); reported",
-)
 def test_markdown_export_holds_markup_as_text(exports: dict[str, bytes]) -> None:
     markdown = exports["briefing.md"].decode("utf-8")
     rendered = render_markdown(markdown, allow_html=True)  # as GitHub, VS Code and pandoc render it

@@ -71,6 +71,21 @@ def _paragraphs(text: str) -> list[str]:
     return [" ".join(line.strip() for line in block.splitlines() if line.strip()) for block in blocks if block.strip()]
 
 
+# Markdown's own syntax characters; escaped with a backslash so minutes text stays text in any viewer.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def markdown_text(text: str) -> str:
+    """Text from a file, safe inside Markdown: HTML characters as entities, Markdown syntax backslash-escaped.
+
+    Markdown viewers (GitHub, VS Code, pandoc) render raw HTML and links, so `<script>`, `<img onerror>` or
+    `[x](javascript:...)` copied from minutes would otherwise become live markup in the exported briefing.
+    """
+    escaped = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+
+
 def _source_line(entry: BriefingEntry) -> str:
     name = entry.source.replace("\\", "/").rsplit("/", 1)[-1]
     return f"Source: {name}, page {entry.page}" if entry.page is not None else f"Source: {name}"
@@ -81,15 +96,15 @@ def to_markdown(entries: Sequence[BriefingEntry], *, title: str = "Briefing", to
     today = today or date.today()
     lines = [f"# {title}", "", f"Prepared {today.day} {today:%B %Y} from the minutes library.", ""]
     for number, entry in enumerate(entries, start=1):
-        lines += [f"## {number}. {entry.citation}", ""]
+        lines += [f"## {number}. {markdown_text(entry.citation)}", ""]
         for index, paragraph in enumerate(_paragraphs(entry.text)):
             if index:
                 lines.append(">")
-            lines.append(f"> {paragraph}")
+            lines.append(f"> {markdown_text(paragraph)}")
         lines.append("")
         if entry.note:
-            lines += [f"**Note:** {entry.note}", ""]
-        lines += [f"*{_source_line(entry)}*", ""]
+            lines += [f"**Note:** {markdown_text(entry.note)}", ""]
+        lines += [f"*{markdown_text(_source_line(entry))}*", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
