@@ -1,0 +1,154 @@
+"""The benchmark's corpus generator and bookkeeping: generated minutes read back through the real ingest give the
+meetings and passages the generator made; vectors resampled from the pool stay near their pool vector; the
+percentiles, scale names and target checks are worked by hand."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.corpus import (
+    FIRST_DATE,
+    SPAN_DAYS,
+    Pool,
+    generated_library,
+    item_passages,
+    make_meeting,
+    passage_key,
+    plan_meetings,
+    real_pool,
+    resampled_vectors,
+    write_meetings,
+)
+from bench.measure import percentiles
+from bench.report import markdown, targets
+from bench.run import label, parse_scale
+from ingest.pipeline import chunk_for_settings, ingest_file
+from ingest.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def pool() -> Pool:
+    return real_pool(qmsum=None)  # the sample and external minutes only: no dependency on /work/shared
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(library=tmp_path_factory.mktemp("library"), ocr="never")
+
+
+@pytest.fixture(scope="module")
+def counts(pool: Pool, settings: Settings) -> list[int]:
+    return [len(p) for p in item_passages(pool, settings)]
+
+
+def test_pool_holds_the_real_items_with_heading_titles(pool: Pool) -> None:
+    origins = {item.origin for item in pool.items}
+    assert "herefordshire-cyp-scrutiny-2024-09-17.txt" in origins and len(origins) >= 5
+    titles = {item.title for item in pool.items}
+    assert "APOLOGIES FOR ABSENCE" in titles
+    assert all(t == t.upper() and len(t.split()) <= 12 and "." not in t for t in titles)
+    assert all(p.startswith("Present") for p in pool.preambles)
+
+
+def test_generated_minutes_read_back_through_ingest_as_generated(
+    pool: Pool, settings: Settings, counts: list[int], tmp_path: Path
+) -> None:
+    plans = plan_meetings(pool, counts, 150, seed=1)
+    paths = write_meetings(plans, pool, tmp_path / "minutes")
+    for plan, path in zip(plans, paths, strict=True):
+        generated = make_meeting(plan, pool)
+        read = ingest_file(path, settings, committee=plan.committee, meeting_date=plan.meeting_date)
+        assert read.meeting.text == generated.text
+        assert [(i.number, i.title, i.start, i.end) for i in read.meeting.items] == [
+            (i.number, i.title, i.start, i.end) for i in generated.items
+        ]
+        assert [replace(c, source="") for c in read.chunks] == [
+            replace(c, source="") for c in chunk_for_settings(generated, settings)
+        ]
+
+
+def test_plans_reach_the_passages_asked_with_distinct_meetings_in_range(
+    pool: Pool, settings: Settings, counts: list[int]
+) -> None:
+    library = list(generated_library(pool, 400, settings, seed=2))
+    passages = sum(len(chunks) for _, chunks in library)
+    assert 400 * 0.9 <= passages <= 400 + max(counts) + 5
+    ids = [meeting.meeting_id for meeting, _ in library]
+    assert len(set(ids)) == len(ids)
+    assert all(FIRST_DATE <= m.meeting_date <= date.fromordinal(FIRST_DATE.toordinal() + SPAN_DAYS) for m, _ in library)
+    assert all(6 <= len(m.items) - 1 <= 14 for m, _ in library[:-1])  # the last meeting may stop short
+    assert plan_meetings(pool, counts, 400, seed=2) == plan_meetings(pool, counts, 400, seed=2)
+
+
+def test_resampled_vectors_stay_near_their_pool_vector(pool: Pool, settings: Settings) -> None:
+    chunks = [c for item in item_passages(pool, settings)[:20] for c in item]
+    keys = [passage_key(c.text) for c in chunks]
+    rng = np.random.default_rng(0)
+    base = {key: rng.standard_normal(384).astype(np.float32) for key in keys}
+    base = {key: vector / np.linalg.norm(vector) for key, vector in base.items()}
+    del base[keys[0]]  # a passage the pool has no vector for
+    vectors, misses = resampled_vectors(chunks, base, 384)
+    assert misses == [row for row, key in enumerate(keys) if key == keys[0]] and not vectors[misses].any()
+    kept = [row for row in range(len(chunks)) if row not in misses]
+    assert np.allclose(np.linalg.norm(vectors[kept], axis=1), 1.0, atol=1e-5)
+    cosines = np.array([vectors[row] @ base[keys[row]] for row in kept])
+    assert 0.9 < cosines.min() and cosines.max() < 0.98
+    # the item number a passage has in one meeting or another does not change its key
+    assert passage_key("7. APOLOGIES\n\nNone.") == passage_key("1. APOLOGIES\n\nNone.")
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    seconds = [i / 1000 for i in range(1, 101)]  # 1 ms .. 100 ms
+    assert percentiles(seconds) == {"n": 100, "p50_ms": 50.0, "p95_ms": 95.0, "p99_ms": 99.0, "mean_ms": 50.5}
+    assert percentiles([0.002, 0.001]) == {"n": 2, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 2.0, "mean_ms": 1.5}
+    assert percentiles([]) == {"n": 0}
+
+
+def test_scales_parse_and_print() -> None:
+    assert [parse_scale(s) for s in ("1k", "10K", "100k", "1m", "2500", "1.5k")] == [
+        1000,
+        10_000,
+        100_000,
+        1_000_000,
+        2500,
+        1500,
+    ]
+    assert [label(n) for n in (1000, 100_000, 1_000_000, 2500)] == ["1k", "100k", "1m", "2500"]
+    with pytest.raises(argparse.ArgumentTypeError, match="not a scale"):
+        parse_scale("lots")
+
+
+def test_targets_are_checked_against_the_issue_limits() -> None:
+    results = {
+        "scales": {
+            "1k": {
+                "build": {"ingest": {"passages_per_s": {"read_split_embed": 30.0}}},
+                "langchain_ingest": {"passages_per_s": {"end_to_end": 20.0}},
+            },
+            "100k": {
+                "query": {
+                    "ask_repeated_question": {"p95_ms": 40.0},
+                    "ask_new_question": {"p95_ms": 1500.0},
+                    "load": {"library_load_fresh_process_s": 1.2},
+                }
+            },
+        }
+    }
+    found = {t["target"]: (t["value"], t["met"]) for t in targets(results)}
+    assert found == {
+        "ingest throughput over the LangChain pipeline at 1k": (1.5, False),
+        "question p95 at 100k (ask_repeated_question)": (40.0, True),
+        "question p95 at 100k (ask_new_question)": (1500.0, False),
+        "page answer at 100k (ask p95, new question; the page adds ~0.3 s of rendering)": (1.5, False),
+        "library load at 100k (fresh process)": (1.2, True),
+    }
+    table = markdown({**results, "targets": targets(results)})
+    assert (
+        "| 1k | 30.0 / 20.0 | 1.50 |" in table and "| library load at 100k (fresh process) | 1.2 | 2.0 | yes |" in table
+    )
