@@ -59,7 +59,7 @@ def load_average() -> list[float] | None:
 
 
 def machine() -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in ("faiss-cpu", "bm25s", "torch", "sentence-transformers", "onnxruntime", "langchain-community"):
         try:
             versions[package] = metadata.version(package)

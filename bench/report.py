@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-TARGETS = {
-    "question_p95_ms": {100_000: 50.0, 1_000_000: 150.0},
-    "page_answer_s_at_100k": 1.0,
-    "load_s_at_100k": 2.0,
-    "ingest_over_langchain": 2.0,
-}
+QUESTION_P95_MS = {100_000: 50.0, 1_000_000: 150.0}  # the targets of issue 8, on 2 cores
+TARGETS = {"page_answer_s_at_100k": 1.0, "load_s_at_100k": 2.0, "ingest_over_langchain": 2.0}
 PASSAGES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
 
@@ -43,7 +39,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
     for name, scale in results.get("scales", {}).items():
         passages = PASSAGES.get(name)
-        limit = TARGETS["question_p95_ms"].get(passages or 0)
+        limit = QUESTION_P95_MS.get(passages or 0)
         if limit is not None:
             for kind in ("ask_repeated_question", "ask_new_question"):
                 p95 = _get(scale, "query", kind, "p95_ms")

@@ -78,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-langchain", action="store_true")
     parser.add_argument("--skip-encoders", action="store_true")
     args = parser.parse_args(argv)
-    scales = [parse_scale(s) for s in args.scales.split(",") if s.strip()]
+    try:
+        scales = [parse_scale(s) for s in args.scales.split(",") if s.strip()]
+    except argparse.ArgumentTypeError as error:
+        parser.error(str(error))
     cache_dir = args.cache_dir or default_cache_dir()
     python = [sys.executable, "-m"]
     results: dict[str, Any] = {
