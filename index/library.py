@@ -160,15 +160,22 @@ class Library:
             return []
         scores = self._keyword.scores(query)
         if rows is None:
-            candidates = np.arange(len(scores), dtype=np.int64)
+            candidates, selected = None, scores
         else:
             candidates = np.unique(np.asarray(rows, dtype=np.int64))
             candidates = candidates[(candidates >= 0) & (candidates < len(scores))]
-        selected = scores[candidates]
+            selected = scores[candidates]
         matching = selected > 0
-        candidates, selected = candidates[matching], selected[matching]
-        order = np.lexsort((candidates, -selected))[:k]
-        return [(int(candidates[i]), float(selected[i])) for i in order]
+        if k < len(selected):
+            # Only the k best can be returned: keep the scores at least the k-th best (ties included, so they
+            # still break by row) before sorting. Sorting every match took 44 ms at 100k passages and 650 ms at
+            # 1M (half of them matching, busy 2 cores); this takes 5 and 55.
+            kth = np.partition(selected, len(selected) - k)[len(selected) - k]
+            matching &= selected >= kth
+        keep = np.flatnonzero(matching)
+        found = keep if candidates is None else candidates[keep]
+        order = np.lexsort((found, -selected[keep]))[:k]
+        return [(int(found[i]), float(selected[keep[i]])) for i in order]
 
     # -- passages and meetings
 
