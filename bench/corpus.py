@@ -294,32 +294,60 @@ def passage_key(text: str) -> str:
     return hashlib.sha1(re.sub(r"^\d+\. ", "", text).encode()).hexdigest()
 
 
+def preamble_passages(pool: Pool, settings: Settings) -> list[list[Chunk]]:
+    """Each pool preamble's passages under a generated header (a meeting's first passages)."""
+    found = []
+    for n in range(len(pool.preambles)):
+        meeting = make_meeting(MeetingPlan(committees(1)[0], FIRST_DATE, (0,), n, VENUES[0]), pool)
+        found.append([c for c in chunk_for_settings(meeting, settings) if c.item_number is None])
+    return found
+
+
+def preamble_key(preamble: int, position: int) -> str:
+    return f"preamble:{preamble}:{position}"
+
+
 def base_vectors(pool: Pool, settings: Settings, encoder: Encoder, cache_dir: Path) -> dict[str, np.ndarray]:
-    """The real model's vector of every pool passage, by `passage_key`; embedded once, then read from disk."""
-    cache = (
-        cache_dir / f"pool-vectors-{pool.fingerprint()}-{settings.chunk_tokens}-{encoder.name.replace('/', '_')}.npz"
-    )
+    """The real model's vector of every pool passage, by `passage_key`, and of every preamble passage, by
+    `preamble_key`; embedded once, then read from disk."""
+    name = f"pool-vectors-v2-{pool.fingerprint()}-{settings.chunk_tokens}-{encoder.name.replace('/', '_')}.npz"
+    cache = cache_dir / name
     if cache.is_file():
         stored = np.load(cache)
         return dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
     chunks = [chunk for item in item_passages(pool, settings) for chunk in item]
-    vectors = encoder.encode([chunk.embed_text for chunk in chunks], progress=True)
     keys = [passage_key(chunk.text) for chunk in chunks]
+    for n, preamble in enumerate(preamble_passages(pool, settings)):
+        chunks += preamble
+        keys += [preamble_key(n, position) for position in range(len(preamble))]
+    vectors = encoder.encode([chunk.embed_text for chunk in chunks], progress=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     np.savez(cache, keys=np.array(keys), vectors=vectors)
     return dict(zip(keys, vectors, strict=True))
 
 
 def resampled_vectors(
-    chunks: Sequence[Chunk], base: dict[str, np.ndarray], dim: int, seed: int = 11
+    chunks: Sequence[Chunk],
+    base: dict[str, np.ndarray],
+    dim: int,
+    preambles: dict[str, int] | None = None,
+    seed: int = 11,
 ) -> tuple[np.ndarray, list[int]]:
-    """Each passage's pool vector plus noise, unit length; rows with no pool vector are returned as misses
-    (zero rows) for the caller to embed."""
+    """Each passage's pool vector plus noise, unit length. A preamble passage (whose header names its meeting)
+    takes the vector of the same passage of its pool preamble (`preambles`: meeting id → pool preamble).
+    Rows with no pool vector are returned as misses (zero rows) for the caller to embed."""
     rng = np.random.default_rng(seed)
     out = np.zeros((len(chunks), dim), dtype=np.float32)
     misses = []
+    positions: dict[str, int] = {}
     for row, chunk in enumerate(chunks):
         vector = base.get(passage_key(chunk.text))
+        if vector is None and chunk.item_number is None and preambles and chunk.meeting_id in preambles:
+            position = positions[chunk.meeting_id] = positions.get(chunk.meeting_id, -1) + 1
+            for candidate in range(position, -1, -1):  # a longer header may push the preamble on a passage
+                vector = base.get(preamble_key(preambles[chunk.meeting_id], candidate))
+                if vector is not None:
+                    break
         if vector is None:
             misses.append(row)
         else:

@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 minutes = folder / "minutes"
                 if not args.skip_langchain and minutes.is_dir():
                     out = folder / "langchain.json"
-                    embed = [] if build["library"]["passages"] <= args.real_embed_max else ["--no-embed"]
+                    embed = [] if passages <= args.real_embed_max else ["--no-embed"]
                     scale["langchain_ingest"] = run_step(
                         [*python, "bench.langchain_pipeline", "--files", str(minutes), "--out", str(out), *embed],
                         out,

@@ -40,6 +40,7 @@ from bench.corpus import (
 )
 from bench.measure import load_average, peak_rss_mb, percentiles, timed
 from index.encoder import Encoder, SentenceTransformerEncoder
+from ingest.models import make_meeting_id
 
 ENCODERS = ("torch", "onnx", "onnx-int8")
 
@@ -120,13 +121,14 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     result["library"] = {"meetings": len(meetings), "passages": len(chunks)}
 
     # Embedding
-    if len(chunks) <= args.real_embed_max:
+    if args.passages <= args.real_embed_max:
         encoder.encode(["warm the model up"])
         vectors, seconds = timed(lambda: encoder.encode(texts))
         ingest.update(embed_s=round(seconds, 2), embedded_by="model")
     else:
         base = base_vectors(pool, settings, pool_encoder(args.encoder, args.cache_dir), args.cache_dir)
-        vectors, misses = resampled_vectors(chunks, base, encoder.dim)
+        preambles = {make_meeting_id(plan.committee, plan.meeting_date): plan.preamble for plan in plans}
+        vectors, misses = resampled_vectors(chunks, base, encoder.dim, preambles)
         if misses:
             vectors[misses] = encoder.encode([texts[row] for row in misses])
         ingest.update(embedded_by="pool vectors + noise (cosine ~0.94 to the model's vector)", misses=len(misses))

@@ -21,6 +21,8 @@ from bench.corpus import (
     make_meeting,
     passage_key,
     plan_meetings,
+    preamble_key,
+    preamble_passages,
     real_pool,
     resampled_vectors,
     write_meetings,
@@ -28,6 +30,7 @@ from bench.corpus import (
 from bench.measure import percentiles
 from bench.report import markdown, targets
 from bench.run import label, parse_scale
+from ingest.models import make_meeting_id
 from ingest.pipeline import chunk_for_settings, ingest_file
 from ingest.settings import Settings
 
@@ -152,3 +155,18 @@ def test_targets_are_checked_against_the_issue_limits() -> None:
     assert (
         "| 1k | 30.0 / 20.0 | 1.50 |" in table and "| library load at 100k (fresh process) | 1.2 | 2.0 | yes |" in table
     )
+
+
+def test_every_generated_passage_has_a_pool_passage_or_preamble_to_take_its_vector_from(
+    pool: Pool, settings: Settings, counts: list[int]
+) -> None:
+    keys = {passage_key(c.text) for item in item_passages(pool, settings) for c in item}
+    keys |= {preamble_key(n, i) for n, found in enumerate(preamble_passages(pool, settings)) for i in range(len(found))}
+    base = dict.fromkeys(keys, np.ones(384, dtype=np.float32))
+    plans = plan_meetings(pool, counts, 600, seed=4)
+    chunks = [c for plan in plans for c in chunk_for_settings(make_meeting(plan, pool), settings)]
+    preambles = {make_meeting_id(plan.committee, plan.meeting_date): plan.preamble for plan in plans}
+    _, misses = resampled_vectors(chunks, base, 384, preambles)
+    assert misses == []
+    _, misses = resampled_vectors(chunks, base, 384)  # without the preamble map the headers miss
+    assert misses and all(chunks[row].item_number is None for row in misses)
