@@ -344,7 +344,12 @@ BOMBS: list[tuple[str, str, Callable[[Path], None], str, bool]] = [
 
 @pytest.mark.parametrize(("name", "make", "reason", "needs_ocr"), [b[1:] for b in BOMBS], ids=[b[0] for b in BOMBS])
 def test_a_decompression_bomb_is_refused_quickly_in_one_line(
-    tmp_path: Path, name: str, make: Callable[[Path], None], reason: str, needs_ocr: bool
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    name: str,
+    make: Callable[[Path], None],
+    reason: str,
+    needs_ocr: bool,
 ) -> None:
     if needs_ocr and not tesseract_available():
         pytest.skip("Tesseract is not installed (the PDF reader refuses before OCR without it)")
@@ -364,7 +369,7 @@ def test_a_decompression_bomb_is_refused_quickly_in_one_line(
     assert "Traceback" not in run.output
     assert fingerprint(library) == before
     assert seconds < 30
-    record("hostile", case=f"bomb: {name} {reason[:40]}", seconds=round(seconds, 2))
+    record("hostile", case=f"bomb: {request.node.callspec.id}", seconds=round(seconds, 2))
 
 
 @pytest.mark.skipif(not tesseract_available(), reason="needs Tesseract")
