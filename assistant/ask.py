@@ -2,8 +2,10 @@
 "not found". `Assistant(library, settings).ask(question, history=(), filters=None, k=5)` is the one call the
 page, the command line and eval all use.
 
-The steps: read the question (kind, topic, dates, follow-up; `assistant.question`), turn its dates into
-filters, then either answer a meeting question from the attendance record (`assistant.attendance`) or search:
+The steps: read the question (kind, topic, the bodies and dates it names, follow-up; `assistant.question`,
+`assistant.scope`, `assistant.dates`), turn the bodies and dates into filters (or say plainly that the library
+holds no such meeting or body, and what it does hold), then either answer a meeting question from the
+attendance record (`assistant.attendance`) or search:
 dense and keyword candidates fused by RRF (`assistant.fusion`), passages of "what was decided" questions that
 hold a resolution boosted, passages collapsed to items (`assistant.collapse`), the best sentences of each
 highlighted (`assistant.highlight`), and the whole answer refused when the best items are weak
@@ -26,8 +28,9 @@ from assistant.dates import dates_label, describe_holdings
 from assistant.evidence import COVERAGE_WEIGHT, THRESHOLD, Evidence, answers, best
 from assistant.fusion import MODES, fuse, order_scored
 from assistant.highlight import DECISION_VERB, NUMBER_QUESTION, RESOLUTION, scored_highlight, split_sentences
-from assistant.question import PreviousTurn, Reading, read_question
-from assistant.records import Answer, Filters, Highlight, Passage, Turn
+from assistant.question import PreviousTurn, Reading, read_question, topic_of
+from assistant.records import Answer, Filters, Highlight, Passage, Turn, fold
+from assistant.scope import CommitteeNames, strip_mentions
 from assistant.terms import TermStats, term_set
 from index.library import Library
 from ingest.models import Chunk, Meeting
@@ -44,6 +47,9 @@ CLOSEST = 3  # weak matches listed when the assistant abstains
 SENTENCE_CACHE = 4096  # passages whose sentence vectors are kept
 MAX_QUOTE = 400  # characters of highlighted text quoted in the answer line
 NOT_FOUND = "Not found: nothing in this library answers that question."
+# A question about what the minutes planned ("where will the board meet on 22 September?", "when are the
+# meetings in January and February 2020?"): a date after the body's last meeting is the topic, not the meeting.
+FUTURE = re.compile(r"\b(?:will|shall|going\s+to|next|upcoming|planned|when\s+(?:is|are))\b", re.IGNORECASE)
 
 
 def passage_text(chunk: Chunk) -> str:
@@ -72,6 +78,7 @@ def previous_turn(history: Sequence[Turn]) -> PreviousTurn | None:
         date_from=filters.date_from,
         date_to=filters.date_to,
         scope_label=dates_label(filters.date_from, filters.date_to),
+        committees=filters.committees,
     )
 
 
@@ -111,6 +118,14 @@ class Assistant:
         self._terms: dict[str, frozenset[str]] = {}
         self._decision_rows: dict[int, int] = {}
         self._sentences: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
+        self._names: CommitteeNames | None = None
+
+    @property
+    def names(self) -> CommitteeNames:
+        """What the library's committees may be called in a question (read once, on first use)."""
+        if self._names is None:
+            self._names = CommitteeNames(self.library.meetings.values())
+        return self._names
 
     # ------------------------------------------------------------------------------------------------ asking
 
@@ -122,8 +137,11 @@ class Assistant:
         k: int = 5,
         mode: str | None = None,
         sort: str = "relevance",
+        scope: bool | None = None,
     ) -> Answer:
-        """Answer `question`, reading follow-ups against `history`; `k` counts distinct items."""
+        """Answer `question`, reading follow-ups against `history`; `k` counts distinct items. `scope` (default:
+        `settings.scope_parsing`) reads the bodies and dates the question names as filters; False searches every
+        meeting the explicit `filters` admit, as the page's "search all meetings" does."""
         if not question.strip():
             raise ValueError("the question is empty")
         mode = mode or self.settings.mode
@@ -134,36 +152,70 @@ class Assistant:
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         filters = filters or Filters()
-        reading = read_question(question, self.meeting_dates, previous_turn(history))
+        scoped = self.settings.scope_parsing if scope is None else scope
+        previous = previous_turn(history)
+        if scoped:
+            reading = read_question(question, self.meeting_dates, previous, self.names)
+        else:  # no meeting dates: no dates read; a follow-up keeps the previous topic but not its scope
+            if previous is not None:
+                previous = replace(previous, date_from=None, date_to=None, scope_label=None, committees=())
+            reading = read_question(question, (), previous)
         answer = self._answer(reading, filters, k, mode, sort)
         dated = reading.inherited_dates is not None and any(reading.inherited_dates)
-        if answer.abstained and dated and reading.topic_terms and not reading.inherited_topic:
-            # "what about X?" after a dated question: X may have come up at another meeting.
-            wider = self._answer(replace(reading, inherited_dates=None), filters, k, mode, sort)
+        inherited = dated or bool(reading.inherited_committees)
+        if answer.abstained and inherited and reading.topic_terms and not reading.inherited_topic:
+            # "what about X?" after a scoped question: X may have come up at another meeting.
+            wider = self._answer(
+                replace(reading, inherited_dates=None, inherited_committees=()), filters, k, mode, sort
+            )
             if not wider.abstained:
-                kept = dates_label(*(reading.inherited_dates or (None, None)))
+                when = dates_label(*(reading.inherited_dates or (None, None)))
                 return replace(
                     wider,
-                    resolved_question=wider.resolved_question.replace(f" ({kept})", ""),
-                    scope_note=f"Nothing on this in {kept}; searched every meeting.",
+                    resolved_question=wider.resolved_question.replace(f" ({when})", ""),
+                    scope_note=f"Nothing on this in {_scope_words(reading.inherited_committees, when)}; "
+                    "searched every meeting.",
                 )
         return answer
 
     def _answer(self, reading: Reading, filters: Filters, k: int, mode: str, sort: str) -> Answer:
+        bodies = reading.bodies
+        if bodies is not None and bodies.unknown and not bodies.committees:
+            return self._not_held(reading, filters, bodies.unknown, mode, sort)
+        named = bodies.committees if bodies is not None else reading.inherited_committees
         if reading.scope:
             dates: tuple[date | None, date | None] = (reading.scope.date_from, reading.scope.date_to)
-            note = f"Searched {reading.scope.label}, as the question asks."
         elif reading.inherited_dates and any(reading.inherited_dates):
             dates = reading.inherited_dates
-            note = f"Searched {dates_label(*dates)}, as in the previous question."
         else:
-            dates, note = (None, None), None
-        low, high = _intersect(filters, *dates)
+            dates = (None, None)
+        question_scope = Filters(committees=tuple(named), date_from=dates[0], date_to=dates[1])
+        answer = self._scoped_answer(reading, filters, question_scope, k, mode, sort)
+        return replace(answer, scope=None if question_scope.empty else question_scope)
+
+    def _scoped_answer(
+        self, reading: Reading, filters: Filters, question_scope: Filters, k: int, mode: str, sort: str
+    ) -> Answer:
+        """Search (or read the attendance record) within the user's filters and the question's own scope."""
+        named = question_scope.committees
+        own = reading.bodies is not None or reading.scope is not None
+        when = reading.scope.label if reading.scope else dates_label(question_scope.date_from, question_scope.date_to)
+        words = _scope_words(named, when)
+        source = "as the question asks" if own else "as in the previous question"
+        note = f"Searched {words}, {source}." if words else None
+        committees = filters.committees
+        if named:
+            wanted = {fold(name) for name in filters.committees}
+            committees = tuple(name for name in named if not wanted or fold(name) in wanted)
+            if not committees:
+                return self._outside_filters(reading, filters, named, mode, sort)
+        within = replace(filters, committees=committees)
+        low, high = _intersect(filters, question_scope.date_from, question_scope.date_to)
         if low and high and low > high:
-            return self._no_meeting(reading, filters, filters, k, mode, sort)
-        scoped = filters.with_dates(low, high)
+            return self._no_meeting(reading, within, within, k, mode, sort)
+        scoped = within.with_dates(low, high)
         if not self._meetings_in(scoped):
-            return self._no_meeting(reading, filters, scoped, k, mode, sort)
+            return self._no_meeting(reading, within, scoped, k, mode, sort)
         if reading.kind in ATTENDANCE_KINDS:
             return self._attendance(reading, scoped, note, k, mode, sort)
         return self._search(reading, scoped, note, k, mode, sort)
@@ -376,7 +428,8 @@ class Assistant:
         return sorted(found, key=lambda m: (-m.meeting_date.toordinal(), m.meeting_id))
 
     def _no_meeting(self, reading: Reading, filters: Filters, scoped: Filters, k: int, mode: str, sort: str) -> Answer:
-        """The question's scope matches no meeting: say so, unless its date was the subject, not the meeting."""
+        """The question's scope matches no meeting: say so and what the library holds, unless its date was the
+        subject rather than the meeting (a date the minutes mention, or one they plan for)."""
         scope = reading.scope
         holdings_filter = Filters(committees=filters.committees)
         dates = [m.meeting_date for m in self._meetings_in(holdings_filter)]
@@ -391,13 +444,21 @@ class Assistant:
         else:
             message = f"This library has no meeting matching {scoped.describe()}."
         unscoped = replace(reading, scope=None, inherited_dates=None)
-        if scope is not None and reading.kind not in ATTENDANCE_KINDS:
-            # "How many care proceedings were completed in 2023?" names the year the minutes talk about, and
-            # "the recommendation from the 30 July 2024 meeting" a meeting they mention: if the best passage
-            # found without the date names it too, that is the answer.
-            wider = self._search(unscoped, filters, None, k, mode, sort)
-            if not wider.abstained and _mentions(wider.passages[0].chunk.text, scope.label):
-                return replace(wider, scope_note=f"{message} Showing passages that mention {scope.label}.")
+        if scope is not None:
+            # "Where will the board meet on 22 September?" asks what the minutes before that day planned.
+            ahead = bool(dates) and scope.date_from is not None and scope.date_from > max(dates)
+            planned = ahead and FUTURE.search(reading.question) is not None
+            if planned:
+                dated_text = strip_mentions(reading.question, reading.bodies.mentions if reading.bodies else ())
+                unscoped = replace(unscoped, kind="search", search_text=dated_text)
+            if planned or reading.kind not in ATTENDANCE_KINDS:
+                # "How many care proceedings were completed in 2023?" names the year the minutes talk about,
+                # and "the recommendation from the 30 July 2024 meeting" a meeting they mention: if the best
+                # passage found without the date names it too, that is the answer.
+                wider = self._search(unscoped, filters, None, k, mode, sort)
+                if not wider.abstained and (planned or _mentions(wider.passages[0].chunk.text, scope.label)):
+                    shown = "what the earlier minutes say about" if planned else "passages that mention"
+                    return replace(wider, scope_note=f"{message} Showing {shown} {scope.label}.")
         retrieval = self._retrieve(reading.search_text, filters, mode, reading.kind == "decision")
         closest = self._passages(retrieval.hits[:CLOSEST], retrieval.query_vector, unscoped)
         return self._make(
@@ -410,6 +471,22 @@ class Assistant:
             passages=(),
             abstained=True,
             closest=closest,
+        )
+
+    def _not_held(self, reading: Reading, filters: Filters, body: str, mode: str, sort: str) -> Answer:
+        """The question names a body the library holds no minutes of, and its minutes never mention."""
+        message = f"This library has no minutes of {body}; it holds: {self.names.holdings()}."
+        return self._make(
+            reading, filters, message, mode, sort, answer_line=f"Not found: {message}", passages=(), abstained=True
+        )
+
+    def _outside_filters(
+        self, reading: Reading, filters: Filters, named: tuple[str, ...], mode: str, sort: str
+    ) -> Answer:
+        """The question names a committee the filters leave out."""
+        message = f"The question asks about {' or '.join(named)}, which the filters ({filters.describe()}) leave out."
+        return self._make(
+            reading, filters, message, mode, sort, answer_line=f"Not found: {message}", passages=(), abstained=True
         )
 
     # ------------------------------------------------------------------------------------------------ meetings
@@ -430,7 +507,9 @@ class Assistant:
                 for m in meetings
             }
             if max(record_coverage.values(), default=0.0) < RECORD_COVERAGE:
-                return self._search(replace(reading, kind="search"), scoped, note, k, mode, sort)
+                # then its cue words are part of what it asks about ("what was pupil attendance?")
+                topic = reading.topic if reading.follow_up else topic_of(reading.search_text, cues=True)
+                return self._search(replace(reading, kind="search", topic=topic), scoped, note, k, mode, sort)
             meetings = sorted(meetings, key=lambda m: -record_coverage[m.meeting_id])
         query_vector = self.library.encode_query(reading.search_text)
         passages: list[Passage] = []
@@ -478,6 +557,11 @@ class Assistant:
         # apologies: the item of that name first; other kinds: the preamble first
         found.sort(key=lambda entry: entry[0] if kind == "apologies" else not entry[0])
         return [(chunk, related) for _, chunk, related in found]
+
+
+def _scope_words(committees: Sequence[str], when: str | None) -> str:
+    """A scope in words: "Milburn Parish Council, March 2017"; "" for none."""
+    return ", ".join([*([" or ".join(committees)] if committees else []), *([when] if when else [])])
 
 
 def _mentions(text: str, label: str) -> bool:

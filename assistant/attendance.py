@@ -1,9 +1,10 @@
 """Meeting questions — who attended, sent apologies, chaired, where it was held — answered from the meeting's
 attendance record.
 
-Minutes record attendance in the preamble ("Present: ...", "In attendance: ...", "Officers: ...") and often
-apologies in an item of their own ("42. APOLOGIES FOR ABSENCE"). These functions find which passages hold
-that record and which span of each answers the question; the spans are the highlights.
+Minutes record attendance in the preamble ("Present: ...", "In attendance: ...", "Officers: ...") or in an
+opening item of its own ("1. Present", "Call to order", "Roll call", "Members present"), and often apologies in
+an item of their own ("42. APOLOGIES FOR ABSENCE"). These functions find which passages hold that record and
+which span of each answers the question; the spans are the highlights.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from ingest.models import Chunk
 
 ATTENDANCE_KINDS = ("attendance", "apologies", "chair", "venue")
 
-# A label opening a block of the attendance record, at the start of a line.
+# A label opening a block of the attendance record, at the start of a line (or of a list item or heading).
 LABEL = re.compile(
-    r"(?im)^[ \t]*(?P<label>(?:members|councillors|trustees|directors|governors)\s+present|present|attendees|"
+    r"(?im)^[ \t]*(?:[-*•][ \t]+|\#{1,6}[ \t]*)?"
+    r"(?P<label>(?:members|councillors|trustees|directors|governors)\s+present|present|attendees|"
     r"attendance|in\s+attendance|also\s+(?:present|in\s+attendance)|officers(?:\s+(?:present|in\s+attendance))?|"
     r"apologies(?:\s+for\s+absence)?|absent|absentees|chair(?:man|woman|person)?|clerk|minute\s+taker|"
     r"staff|guests?|visitors?|observers?)\b"
@@ -32,7 +34,10 @@ CHAIR_WORDS = re.compile(
     r"(?<![-\w])(?<!vice[- ])\b(?:chair(?:man|woman|person)?|in\s+the\s+chair|presid(?:ed|ing))\b", re.I
 )
 VENUE_WORDS = re.compile(r"\b(?:held\s+(?:at|in|on)|venue|location|place\s*:|took\s+place\s+(?:at|in))\b", re.I)
-ATTENDANCE_TITLE = re.compile(r"\b(?:apolog\w*|attendance|present|absence)\b", re.I)
+# Titles of items that hold the attendance record ("Call to order" opens with who chaired and who was present).
+ATTENDANCE_TITLE = re.compile(
+    r"\b(?:apolog\w*|attend\w*|present|absence|absent|roll\s+call|call(?:ed)?\s+to\s+order|quorum)\b", re.I
+)
 
 
 def _heading(text: str) -> bool:
@@ -58,7 +63,7 @@ def _block(text: str, label: re.Match[str]) -> tuple[int, int]:
     heading = ITEM_HEADING.search(text, label.end())
     if heading:
         end = min(end, heading.start())
-    start = label.start() + (len(label.group(0)) - len(label.group(0).lstrip()))
+    start = label.start("label")
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end

@@ -41,7 +41,8 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?:\.|\b)"
 )
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_PREP = r"(?:(?P<prep>on|in|at|during|from|for|of|since|by|until|till|before|after)\s+)?(?:the\s+)?"
+_THE = r"(?:the|its|their)\s+"  # "at its May 2025 meeting"
+_PREP = rf"(?:(?P<prep>on|in|at|during|from|for|of|since|by|until|till|before|after)\s+)?(?:{_THE})?"
 _NO_YEAR = r"(?!,?\s*(?:of\s+)?\d)"  # not followed by a year (or any number)
 _MEETING = r"(?:\s+(?:meetings?|minutes))"
 
@@ -55,14 +56,14 @@ PATTERNS = [
         rf"\b{_PREP}(?P<day>\d{{1,2}})/(?P<mon>\d{{1,2}})/(?P<year>\d{{4}}|\d{{2}})\b",
         rf"\b{_PREP}{_DAY}\s+(?:of\s+)?{_MONTH}{_NO_YEAR}",
         rf"\b{_PREP}{_MONTH},?\s+(?:of\s+)?(?P<year>\d{{4}})\b(?:{_MEETING})?",
-        rf"\b(?:(?P<prep>at|in|from|during|for|of|on)\s+)?the\s+{_MONTH}(?:\s+(?P<year>\d{{4}}))?{_MEETING}",
-        rf"\b(?:(?P<prep>at|in|from|during|for|of|on)\s+)?(?:the\s+)?{_MONTH}['’]s{_MEETING}",
+        rf"\b(?:(?P<prep>at|in|from|during|for|of|on)\s+)?{_THE}{_MONTH}(?:\s+(?P<year>\d{{4}}))?{_MEETING}",
+        rf"\b(?:(?P<prep>at|in|from|during|for|of|on)\s+)?(?:{_THE})?{_MONTH}['’]s{_MEETING}",
         rf"\b(?P<prep>in|during|at|from|since|of)\s+{_MONTH}{_NO_YEAR}",
         r"\b(?P<prep>in|during|for|from|of|since)\s+(?P<year>(?:19|20)\d{2})\b(?![-/–]\d)",
-        rf"\b(?:(?P<prep>in|at|from|of)\s+)?(?:the\s+)?(?P<year>(?:19|20)\d{{2}}){_MEETING}s?\b",
+        rf"\b(?:(?P<prep>in|at|from|of)\s+)?(?:{_THE})?(?P<year>(?:19|20)\d{{2}}){_MEETING}s?\b",
         r"\b(?:(?P<prep>in|during|from|since|over)\s+)?(?:the\s+)?(?P<rel>last|this|previous|past)\s+"
         r"(?P<unit>year|month)\b",
-        r"\b(?:(?P<prep>at|in|from|of|during|for|on)\s+)?the\s+(?P<which>latest|last|most\s+recent|newest|"
+        rf"\b(?:(?P<prep>at|in|from|of|during|for|on)\s+)?{_THE}(?P<which>latest|last|most\s+recent|newest|"
         r"recent|previous|earliest|first|oldest)\s+meeting\b",
     )
 ]
@@ -167,6 +168,8 @@ def find_date_scope(question: str, meeting_dates: Sequence[date]) -> DateScope |
         for match in pattern.finditer(question):
             found.append((match.start(), -(match.end() - match.start()), match))
     scopes: list[DateScope] = []
+    years: list[int | None] = []  # the year each phrase names itself, if any
+    bare: list[bool] = []  # a month named without a day or year ("in January")
     taken_until = -1
     for start, _, match in sorted(found, key=lambda entry: (entry[0], entry[1])):
         if start < taken_until:
@@ -181,11 +184,20 @@ def find_date_scope(question: str, meeting_dates: Sequence[date]) -> DateScope |
         if prep == "since" and scope.date_from is not None:
             scope = DateScope(scope.date_from, None, f"since {scope.label}", scope.start, scope.end)
         scopes.append(scope)
+        parts = match.groupdict()
+        years.append(_year(parts["year"]) if parts.get("year") else None)
+        bare.append(bool(parts.get("month")) and not parts.get("year") and not parts.get("day"))
     if not scopes:
         return None
     first = scopes[0]
     for other in scopes[1:2]:
-        if JOINER.fullmatch(question[first.end : other.start]) and first.date_from and other.date_to:
+        if not JOINER.fullmatch(question[first.end : other.start]):
+            continue
+        if bare[0] and years[1] is not None and first.date_from:
+            # "in January and February 2020": the month without a year shares the year of the one with it
+            low, high = month_range(years[1], first.date_from.month)
+            first = DateScope(low, high, f"{low:%B %Y}", first.start, first.end)
+        if first.date_from and other.date_to:
             low = min(first.date_from, other.date_from or first.date_from)
             high = max(first.date_to or other.date_to, other.date_to)
             return DateScope(low, high, f"{first.label} and {other.label}", first.start, other.end)

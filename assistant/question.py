@@ -1,6 +1,6 @@
-"""Reading a question without a language model: what kind of answer it wants, its topic, the dates it names,
-and, in a conversation, what a follow-up such as "and what did they decide?" or "what about in September?"
-refers to.
+"""Reading a question without a language model: what kind of answer it wants, its topic, the bodies and dates
+it names (`assistant.scope`, `assistant.dates`), and, in a conversation, what a follow-up such as "and what did
+they decide?" or "what about in September?" refers to.
 
 Kinds: "attendance" (who attended), "apologies" (who sent apologies), "chair" (who chaired), "venue" (where
 the meeting was held), "decision" (what was decided or agreed) and "search" (anything else). The topic is the
@@ -9,7 +9,7 @@ not counting as content: it is what a follow-up inherits.
 
 A follow-up (with history) is a question that opens with "and", "what about", "how about"..., or that has no
 topic of its own. It keeps the previous turn's topic where it names none, its kind where it asks for no
-particular kind ("search"), and its dates where it names none.
+particular kind ("search"), and its dates and committees where it names none.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.dates import DateScope, find_date_scope, strip_phrase
+from assistant.dates import DateScope, find_date_scope
+from assistant.scope import BodyScope, CommitteeNames, strip_mentions
 from assistant.terms import GENERIC, STOPWORDS, content_terms, words
 
 APOLOGIES = re.compile(
@@ -34,6 +35,13 @@ ATTENDANCE = re.compile(
     r"(?:was|were)\s+(?:at|present\s+at)\s+the\s+(?:meeting|committee)|"
     r"^\s*(?:who|which|what)\b[^?]*\b(?:was|were)\s+(?:present|there)\b|"
     r"who\s+came|turned\s+up|in\s+attendance)\b",
+    re.IGNORECASE,
+)
+# "Who was the treasurer?": the officers a meeting's attendance record names by role.
+ROLE = re.compile(
+    r"^\s*who\s+(?:was|is|were|are)\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:treasurer|secretary|clerk|vice[- ]?chair(?:man|woman|person)?|mayor|president|attorney|recorder|"
+    r"minute[- ]?taker|head\s*teacher)s?\b",
     re.IGNORECASE,
 )
 CHAIR = re.compile(
@@ -87,7 +95,7 @@ def question_kind(text: str) -> str:
         return "apologies"
     if CHAIR.search(text):
         return "chair"
-    if ATTENDANCE.search(text):
+    if ATTENDANCE.search(text) or ROLE.search(text):
         return "attendance"
     if VENUE.search(text):
         return "venue"
@@ -96,13 +104,14 @@ def question_kind(text: str) -> str:
     return "search"
 
 
-def topic_of(text: str) -> str:
+def topic_of(text: str, *, cues: bool = False) -> str:
     """The question's words from its first content word to its last (question words, generic words and cue
-    words are not content), as written: "dentistry for looked-after children"."""
+    words are not content), as written: "dentistry for looked-after children". With `cues`, cue words count
+    as content: "what was pupil attendance?" is about attendance, asked as a search."""
     kept = [
         (start, end)
         for start, end, word in words(text)
-        if word not in STOPWORDS and word not in GENERIC and word not in CUE_WORDS and not word.isdigit()
+        if word not in STOPWORDS and word not in GENERIC and (cues or word not in CUE_WORDS) and not word.isdigit()
     ]
     return " ".join(text[kept[0][0] : kept[-1][1]].split()) if kept else ""
 
@@ -120,6 +129,8 @@ class Reading:
     follow_up: bool = False
     inherited_dates: tuple[date | None, date | None] | None = None  # the previous turn's dates, if kept
     inherited_topic: bool = False  # the topic is the previous turn's
+    bodies: BodyScope | None = None  # the bodies the question names
+    inherited_committees: tuple[str, ...] = ()  # the previous turn's committees, kept by a follow-up
 
     @property
     def topic_terms(self) -> list[str]:
@@ -136,6 +147,7 @@ class PreviousTurn:
     date_from: date | None
     date_to: date | None
     scope_label: str | None = None  # the previous dates in words, e.g. "January 2025"
+    committees: tuple[str, ...] = ()  # the committees the previous turn searched
 
 
 def is_follow_up(text: str, topic: str) -> bool:
@@ -147,15 +159,28 @@ def is_follow_up(text: str, topic: str) -> bool:
     return len(question_words) <= 8 and bool(PRONOUNS & set(question_words)) and len(topic.split()) <= 1
 
 
-def read_question(question: str, meeting_dates: Sequence[date], previous: PreviousTurn | None = None) -> Reading:
-    """Read one question, against the previous turn when there is one."""
+def read_question(
+    question: str,
+    meeting_dates: Sequence[date],
+    previous: PreviousTurn | None = None,
+    names: CommitteeNames | None = None,
+) -> Reading:
+    """Read one question, against the previous turn when there is one. With `names` (the library's committees),
+    bodies the question names are read too, and its dates relative to those bodies' meetings ("Milburn's latest
+    meeting"); with no meeting dates, no dates are read."""
     text = " ".join(question.split())
+    bodies = names.find(text) if names is not None else None
+    if bodies is not None and bodies.committees and names is not None:
+        meeting_dates = names.meeting_dates(bodies.committees)
     scope = find_date_scope(text, meeting_dates)
-    undated = strip_phrase(text, scope) if scope else text
+    mentions = bodies.mentions if bodies is not None else ()
+    date_span = (scope.start, scope.end) if scope else None
+    undated = strip_mentions(text, mentions, date_span)
     kind = question_kind(undated)
-    topic = topic_of(FOLLOW_UP_OPENER.sub("", undated))
+    about = strip_mentions(text, mentions, date_span, phrases=True) if mentions else undated
+    topic = topic_of(FOLLOW_UP_OPENER.sub("", about))
     if previous is None or not is_follow_up(undated, topic):
-        return Reading(text, text, undated, kind, topic, scope)
+        return Reading(text, text, undated, kind, topic, scope, bodies=bodies)
 
     own_topic = bool(topic)
     if not own_topic:
@@ -178,4 +203,5 @@ def read_question(question: str, meeting_dates: Sequence[date], previous: Previo
     when = f" ({label})" if label else ""
     resolved = f"{search_text.rstrip(' ?')}{when}?"
     resolved = resolved[0].upper() + resolved[1:]
-    return Reading(text, resolved, search_text, kind, topic, scope, True, inherited, not own_topic)
+    committees = () if bodies is not None else previous.committees
+    return Reading(text, resolved, search_text, kind, topic, scope, True, inherited, not own_topic, bodies, committees)

@@ -48,7 +48,7 @@ class Filters:
         )
 
     def matches_meeting(self, committee: str, meeting_date: date) -> bool:
-        if self.committees and _fold(committee) not in {_fold(name) for name in self.committees}:
+        if self.committees and fold(committee) not in {fold(name) for name in self.committees}:
             return False
         if self.date_from and meeting_date < self.date_from:
             return False
@@ -84,7 +84,8 @@ class Filters:
         }
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """A name as names are compared: whitespace tidied, case folded."""
     return " ".join(text.split()).casefold()
 
 
@@ -191,6 +192,9 @@ class Answer:
     # How strongly the best items answer (best first), when the answer or refusal rested on that; empty when
     # it rested on the question's scope or the attendance record instead.
     evidence: tuple[Evidence, ...] = ()
+    # The committees and dates read from the question itself (or kept from the previous one), None when it
+    # names none: the page shows them and offers to ask again without them. `filters` is what was searched.
+    scope: Filters | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

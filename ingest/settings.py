@@ -37,6 +37,9 @@ class Settings:
     candidate_depth: int = 50
     rrf_k: int = 60
     mode: str = "hybrid"  # hybrid | dense | keyword
+    # Read the bodies and dates a question names ("Milburn", "the audit committee", "in March 2017") as
+    # filters; off, every question searches every meeting the explicit filters admit (eval compares both).
+    scope_parsing: bool = True
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
