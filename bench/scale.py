@@ -425,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--questions", type=int, default=40)
     parser.add_argument("--callers", type=int, default=4)
     parser.add_argument("--ivf-from", type=int, default=10_000)
-    parser.add_argument("--langchain-max", type=int, default=100_000)
+    parser.add_argument("--langchain-max", type=int, default=150_000)
     parser.add_argument("--skip-langchain", action="store_true")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
