@@ -8,7 +8,7 @@ FORMATS.md, "Library").
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,9 @@ class Library:
         self._encoder = encoder
         self._settings = settings
         self._rows = {chunk.chunk_id: row for row, chunk in enumerate(self.chunks)}
+        self._meeting_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self.chunks):
+            self._meeting_rows.setdefault(chunk.meeting_id, []).append(row)
 
     @classmethod
     def load(cls, path: Path, encoder: Encoder | None = None, *, settings: Settings | None = None) -> Library:
@@ -186,9 +189,20 @@ class Library:
     def row_of(self, chunk_id: str) -> int:
         return self._rows[chunk_id]
 
-    def rows_for(self, predicate: Callable[[Chunk], bool]) -> np.ndarray:
-        """The rows (int64, ascending) of the passages for which `predicate` holds, for filtered searches."""
-        return np.fromiter((row for row, chunk in enumerate(self.chunks) if predicate(chunk)), dtype=np.int64)
+    def rows_for(self, predicate: Callable[[Chunk], bool], within: np.ndarray | None = None) -> np.ndarray:
+        """The rows (int64, ascending) of the passages for which `predicate` holds, for filtered searches;
+        only among the rows `within` if given (e.g. `rows_of_meetings(...)`: testing every passage of a 100k
+        library in Python takes ~65 ms a call)."""
+        if within is None:
+            return np.fromiter((row for row, chunk in enumerate(self.chunks) if predicate(chunk)), dtype=np.int64)
+        rows = np.unique(np.asarray(within, dtype=np.int64))
+        rows = rows[(rows >= 0) & (rows < len(self.chunks))]
+        return np.fromiter((row for row in rows.tolist() if predicate(self.chunks[row])), dtype=np.int64)
+
+    def rows_of_meetings(self, meeting_ids: Iterable[str]) -> np.ndarray:
+        """The rows (int64, ascending) of these meetings' passages; unknown ids have none."""
+        found = [row for meeting_id in set(meeting_ids) for row in self._meeting_rows.get(meeting_id, ())]
+        return np.array(sorted(found), dtype=np.int64)
 
     def meeting_of(self, chunk: Chunk) -> Meeting:
         return self.meetings[chunk.meeting_id]
