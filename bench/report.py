@@ -154,16 +154,19 @@ def markdown(results: dict[str, Any]) -> str:
 
     lines += ["", "## Against LangChain (same passages, vectors and model)", ""]
     lines += [
-        "| scale | ingest ours / LangChain (passages/s) | ratio | dense search ratio | encode + dense ratio "
-        "| keyword: rank_bm25 / ours | rank_bm25 build s |",
-        "|---|---|---|---|---|---|---|",
+        "| scale | ingest ours / LangChain (passages/s) | ratio | splitting ours / LangChain (passages/s) "
+        "| dense search ratio | encode + dense ratio | keyword: rank_bm25 / ours | rank_bm25 build s |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, scale in results.get("scales", {}).items():
         ours = _get(scale, "build", "ingest", "passages_per_s", "read_split_embed")
         theirs = _get(scale, "langchain_ingest", "passages_per_s", "end_to_end")
+        split = _get(scale, "build", "ingest", "passages_per_s", "split")
+        their_split = _get(scale, "langchain_ingest", "passages_per_s", "split")
         ratios = _get(scale, "query", "langchain", "ratio_median_theirs_over_ours") or {}
         lines.append(
             f"| {name} | {_fmt(ours)} / {_fmt(theirs)} | {_fmt(ingest_ratio(scale), 2)} | "
+            f"{_fmt(split)} / {_fmt(their_split)} | "
             f"{_fmt(ratios.get('dense_search'), 2)} | {_fmt(ratios.get('encode_and_dense_search'), 2)} | "
             f"{_fmt(ratios.get('keyword_search'), 2)} | "
             f"{_fmt(_get(scale, 'query', 'langchain', 'rank_bm25_build_s'), 2)} |"
@@ -215,3 +218,18 @@ def markdown(results: dict[str, Any]) -> str:
         for t in found_targets:
             lines.append(f"| {t['target']} | {t['value']} | {t['limit']} | {'yes' if t['met'] else 'no'} |")
     return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """`python -m bench.report FILE.json`: write FILE.md again from the figures (e.g. after a report change)."""
+    import json
+    import sys
+    from pathlib import Path
+
+    for name in sys.argv[1:]:
+        path = Path(name)
+        path.with_suffix(".md").write_text(markdown(json.loads(path.read_text(encoding="utf-8"))), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
