@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 # The sample library lives in the user's data dir unless MINUTEBOOK_LIBRARY says otherwise.
 SAMPLES := samples/minutes
 
-.PHONY: run test test-fast lint bench eval eval-multi clean-venv
+.PHONY: run test test-fast lint bench eval eval-multi reliability clean-venv
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ eval: $(STAMP)
 # The multi-body dev library (tests/data/external + samples) lives in the user cache dir and is built when missing.
 eval-multi: $(STAMP)
 	$(BIN)/python -m eval.multi eval --output-dir eval/results/multi-body
+
+reliability: $(STAMP)
+	$(BIN)/python -m tests.reliability.report
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
