@@ -53,12 +53,6 @@ def test_a_bad_size_limit_names_the_variable(monkeypatch: pytest.MonkeyPatch, tm
     assert str(error.value) == f"MINUTEBOOK_MAX_FILE_MB must be a positive number of megabytes, not {value!r}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="ui/commands/common.py settings_for lets load_settings's ValueError through as a traceback; reported "
-    "with the fix (raise click.ClickException(str(error)))",
-)
 def test_a_bad_variable_is_one_line_from_the_command(tmp_path: Path) -> None:
     from tests.reliability.helpers import minutebook
 

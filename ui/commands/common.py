@@ -17,4 +17,8 @@ library_option = click.option(
 
 
 def settings_for(library: str | None) -> Settings:
-    return load_settings(library)
+    """The settings for a command; a bad MINUTEBOOK_* variable is one line, not a traceback."""
+    try:
+        return load_settings(library)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
