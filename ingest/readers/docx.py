@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.models import Document, IngestError
-from ingest.readers.normalise import is_page_label, normalise_text, one_line
+from ingest.readers.normalise import is_page_label, join_blocks, normalise_text, one_line
 
 MAX_DOCUMENT_XML_BYTES = 50 * 1024 * 1024
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
@@ -272,17 +272,7 @@ class _Writer:
         for i in signatures[:-1]:
             if " ".join(self.blocks[i].text.split()) == " ".join(self.blocks[signatures[-1]].text.split()):
                 self.blocks[i] = _Block("", tight=False)
-        parts: list[str] = []
-        previous: _Block | None = None
-        for block in self.blocks:
-            if not block.text:
-                previous = None
-                continue
-            if parts:
-                parts.append("\n" if previous is not None and previous.tight and block.tight else "\n\n")
-            parts.append(block.text)
-            previous = block
-        return "".join(parts)
+        return join_blocks((block.text, block.tight) for block in self.blocks)
 
     def _container(self, element: Any) -> None:
         for child in element:

@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, PageElement, ProcessingInstruction
 
 from ingest.models import Document, IngestError
-from ingest.readers.normalise import looks_binary, normalise_text, one_line
+from ingest.readers.normalise import join_blocks, looks_binary, normalise_text, one_line
 
 DROPPED_TAGS = (
     "script", "style", "noscript", "template", "nav", "svg", "math", "header", "footer", "head",
@@ -195,17 +195,7 @@ class _Layout:
         self.blocks.append(_Block("\n".join(lines), tight=bool(self.in_item)))
 
     def render(self) -> str:
-        parts: list[str] = []
-        previous: _Block | None = None
-        for block in self.blocks:
-            if not block.text:
-                previous = None
-                continue
-            if parts:
-                parts.append("\n" if previous is not None and previous.tight and block.tight else "\n\n")
-            parts.append(block.text)
-            previous = block
-        return "".join(parts)
+        return join_blocks((block.text, block.tight) for block in self.blocks)
 
 
 def _bold_title(paragraph: Tag) -> str | None:

@@ -9,6 +9,7 @@ Headings taken from structured formats (HTML h1-h6, Word "Heading N") are writte
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Bullet glyphs that PDF and Word text layers put at a line start. U+F0B7 is the Symbol font's bullet in the
 # private-use area (Word lists exported to PDF); U+F0A7 and U+F076 are Wingdings square and diamond bullets.
@@ -73,3 +74,19 @@ def one_line(message: str, limit: int = 160) -> str:
     """A library's error message squeezed onto one short line, for the parenthesis of an IngestError."""
     message = " ".join(message.split()) or "no detail"
     return message if len(message) <= limit else message[: limit - 3].rstrip() + "..."
+
+
+def join_blocks(blocks: Iterable[tuple[str, bool]]) -> str:
+    """(text, tight) blocks joined by a blank line, or one newline between two tight blocks (list items,
+    table rows); an empty block breaks the run of tight blocks."""
+    parts: list[str] = []
+    previous_tight: bool | None = None
+    for text, tight in blocks:
+        if not text:
+            previous_tight = None
+            continue
+        if parts:
+            parts.append("\n" if previous_tight and tight else "\n\n")
+        parts.append(text)
+        previous_tight = tight
+    return "".join(parts)
