@@ -240,7 +240,7 @@ class Assistant:
 
     def _retrieve(self, text: str, filters: Filters, mode: str, decision: bool) -> Retrieval:
         """Every matching item for `text` within `filters`, best first, with the query vector and ranks."""
-        rows = None if filters.empty else self.library.rows_for(filters.matches)
+        rows = None if filters.empty else self._rows_within(filters)
         query_vector = self.library.encode_query(text)
         depth = self.settings.candidate_depth
         dense = self.library.dense_search(query_vector, depth, rows) if mode != "keyword" else []
@@ -258,6 +258,11 @@ class Assistant:
                 key = item_key(self.library.chunks[row])
                 firsts.setdefault((name, key), row)
         return Retrieval(hits, query_vector, firsts)
+
+    def _rows_within(self, filters: Filters) -> np.ndarray:
+        """The rows of the passages `filters` admit, testing only the passages of the meetings they admit."""
+        meetings = [m.meeting_id for m in self._meetings_in(filters)]
+        return self.library.rows_for(filters.matches, within=self.library.rows_of_meetings(meetings))
 
     def _answering_passage(self, hit: ItemHit, retrieval: Retrieval, reading: Reading) -> ItemHit:
         """The item's passage whose best sentence best answers the question, among its best fused passage,
@@ -535,7 +540,9 @@ class Assistant:
         )
 
     def _record_chunks(self, meeting: Meeting, kind: str) -> list[Chunk]:
-        rows = self.library.rows_for(lambda c: c.meeting_id == meeting.meeting_id and holds_attendance(c, kind))
+        rows = self.library.rows_for(
+            lambda c: holds_attendance(c, kind), within=self.library.rows_of_meetings([meeting.meeting_id])
+        )
         return [self.library.chunks[row] for row in rows]
 
     def _record_items(self, meeting: Meeting, kind: str) -> list[tuple[Chunk, tuple[Chunk, ...]]]:
