@@ -22,7 +22,11 @@ from ui.components.upload_tab import render_upload  # noqa: E402
 st.set_page_config(page_title="minutebook", page_icon=":material/menu_book:", layout="wide")
 st.html(PAGE_CSS)
 state.init()
-settings = loading.page_settings()
+try:
+    settings = loading.page_settings()
+except ValueError as error:  # a bad MINUTEBOOK_* variable: the same line the commands print
+    st.error(str(error))
+    st.stop()
 
 try:
     loaded = loading.load(settings)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ingest.settings import Settings, load_settings
+from ingest.settings import Settings
+from ui.environment import checked_settings
 
 library_option = click.option(
     "--library",
@@ -17,8 +18,8 @@ library_option = click.option(
 
 
 def settings_for(library: str | None) -> Settings:
-    """The settings for a command; a bad MINUTEBOOK_* variable is one line, not a traceback."""
+    """The settings for a command; a bad MINUTEBOOK_* variable (or library folder) is one line, not a traceback."""
     try:
-        return load_settings(library)
+        return checked_settings(library, library_name="--library (MINUTEBOOK_LIBRARY)")
     except ValueError as error:
         raise click.ClickException(str(error)) from None

@@ -17,7 +17,8 @@ import streamlit as st
 from index.errors import LibraryError
 from index.manifest import MANIFEST, parse_manifest
 from index.storage import current_version, version_dir
-from ingest.settings import Settings, load_settings
+from ingest.settings import Settings
+from ui.environment import checked_settings
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,9 @@ def page_settings() -> Settings:
 
     Only models minutebook bundles can be named (`index.encoder.load_encoder` refuses others), so this lets
     the page open a library built with the hashing encoder in tests, and the real model everywhere else.
+    A bad MINUTEBOOK_* variable raises ValueError with one line naming it (the page shows that line).
     """
-    settings = load_settings()
+    settings = checked_settings()
     try:
         version = current_version(settings.library)
         if version is None:
