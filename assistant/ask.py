@@ -35,6 +35,7 @@ from assistant.terms import TermStats, term_set
 from index.library import Library
 from ingest.models import Chunk, Meeting
 from ingest.settings import Settings, load_settings
+from ingest.terms import passage_text
 
 SORTS = ("relevance", "date")
 RECORD_COVERAGE = 0.5  # share of a meeting question's topic terms the attendance record must hold
@@ -50,11 +51,6 @@ NOT_FOUND = "Not found: nothing in this library answers that question."
 # A question about what the minutes planned ("where will the board meet on 22 September?", "when are the
 # meetings in January and February 2020?"): a date after the body's last meeting is the topic, not the meeting.
 FUTURE = re.compile(r"\b(?:will|shall|going\s+to|next|upcoming|planned|when\s+(?:is|are))\b", re.IGNORECASE)
-
-
-def passage_text(chunk: Chunk) -> str:
-    """A passage's text with its item title, as the terms of an item go."""
-    return f"{chunk.item_title or ''}\n{chunk.text}"
 
 
 def answer_line(passage: Passage) -> str:
@@ -114,7 +110,12 @@ class Assistant:
         self.threshold = threshold  # see assistant.evidence for how these were set
         self.coverage_weight = coverage_weight
         self.meeting_dates = sorted({meeting.meeting_date for meeting in library.meetings.values()})
-        self.stats = TermStats(passage_text(chunk) for chunk in library.chunks)
+        counted = library.term_frequencies()  # None for a library built before the index counted them
+        self.stats = (
+            TermStats.from_counts(*counted)
+            if counted is not None
+            else TermStats(passage_text(c) for c in library.chunks)
+        )
         self._terms: dict[str, frozenset[str]] = {}
         self._decision_rows: dict[int, int] = {}
         self._sentences: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()

@@ -8,6 +8,7 @@ FORMATS.md, "Library").
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,11 @@ class Library:
         found = keep if candidates is None else candidates[keep]
         order = np.lexsort((found, -selected[keep]))[:k]
         return [(int(found[i]), float(selected[keep[i]])) for i in order]
+
+    def term_frequencies(self) -> tuple[int, Counter[str]] | None:
+        """(passages, the passages holding each content term) as counted when the index was built; None for a
+        library built before they were counted."""
+        return self._keyword.term_frequencies
 
     # -- passages and meetings
 

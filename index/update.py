@@ -255,7 +255,7 @@ def _write_version(
         vectors, embedded = embed_with_cache(texts, encoder, cache, known=known, progress=progress)
         cache.prune(encoder.name, {text_sha256(text) for text in texts})
     storage.checkpoint("embedded")
-    keyword = KeywordIndex.build(texts)
+    keyword = KeywordIndex.build(texts, chunks)
     with new_version(path) as root:
         _write_lines(root / MEETINGS, (meeting.to_json() for meeting in ordered))
         _write_lines(root / CHUNKS, (chunk_json(chunk) for chunk in chunks))
