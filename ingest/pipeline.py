@@ -39,9 +39,12 @@ def _megabytes(size: int) -> str:
 
 
 def size_refusal(size: int, limit: int) -> str:
-    """Why a file of `size` bytes is refused under a `limit`, in MB of 1024 * 1024 bytes (as the limit is set),
-    with enough digits that the two numbers differ ("0.0 MB, over the 0 MB limit" said nothing)."""
-    if _megabytes(size) == _megabytes(limit):
+    """Why a file of `size` bytes is refused under a `limit`: in MB of 1024 * 1024 bytes when the limit is a
+    whole number of KiB, with enough digits that the two numbers differ ("0.0 MB, over the 0 MB limit" said
+    nothing); in bytes otherwise."""
+    shown = _megabytes(limit)
+    in_kib = limit % 1024 == 0  # a limit of whole KiB ("0.5 MB"); one set in bytes is said in bytes
+    if not in_kib or _megabytes(size) == shown:
         return f"the file is {size:,} bytes, over the {limit:,}-byte limit"
     return f"the file is {_megabytes(size)}, over the {_megabytes(limit)} limit"
 

@@ -178,12 +178,30 @@ def test_check_upload_refuses_wrong_types_empty_and_oversized_files(tmp_path: Pa
         check_upload("minutes", 10, settings)
     with pytest.raises(IngestError, match=r"^the file is empty$"):
         check_upload("minutes.pdf", 0, settings)
-    with pytest.raises(IngestError, match=r"^the file is 0\.0 MB, over the 0 MB limit$"):
+    # Under 1 MB the limit and the size must still differ ("0.0 MB, over the 0 MB limit" said nothing): the
+    # page says what `minutebook ingest` says, from ingest.pipeline.size_refusal.
+    with pytest.raises(IngestError, match=r"^the file is 1,001 bytes, over the 1,000-byte limit$"):
         check_upload("minutes.pdf", 1001, settings)
+    half_mb = settings.with_(max_file_bytes=512 * 1024)
+    with pytest.raises(IngestError, match=r"^the file is 0\.586 MB, over the 0\.5 MB limit$"):
+        check_upload("minutes.pdf", 600 * 1024 + 410, half_mb)
     two_mb = settings.with_(max_file_bytes=2 * 1024 * 1024)
     assert check_upload("minutes.pdf", 2 * 1024 * 1024, two_mb) == "minutes.pdf"
-    with pytest.raises(IngestError, match=r"^the file is 3\.0 MB, over the 2 MB limit$"):
+    with pytest.raises(IngestError, match=r"^the file is 3 MB, over the 2 MB limit$"):
         check_upload("minutes.pdf", 3 * 1024 * 1024, two_mb)
+
+
+def test_check_upload_refuses_in_the_words_ingest_uses(tmp_path: Path) -> None:
+    from ingest.pipeline import read_file
+
+    settings = load_settings(tmp_path).with_(max_file_bytes=1000)
+    big = tmp_path / "minutes.txt"
+    big.write_bytes(b"x" * 1500)
+    with pytest.raises(IngestError) as by_ingest:
+        read_file(big, settings)
+    with pytest.raises(IngestError) as by_upload:
+        check_upload(big.name, 1500, settings)
+    assert str(by_upload.value) == str(by_ingest.value) == "the file is 1,500 bytes, over the 1,000-byte limit"
 
 
 def test_save_upload_never_overwrites_another_file(tmp_path: Path) -> None:
@@ -215,7 +233,7 @@ def test_add_uploads_reports_each_file_and_indexes_only_the_good_ones(tmp_path: 
         ("notes.md", "failed"),
     ]
     assert outcomes[0].label == "Evilton Parish Council, 4 March 2025"
-    assert outcomes[1].reason == "the file is 0.0 MB, over the 0 MB limit"
+    assert outcomes[1].reason == "the file is 5,001 bytes, over the 5,000-byte limit"
     assert outcomes[3].reason.startswith("no agenda items found")
     assert indexed == [["evilton-parish-council-2025-03-04"]]
     assert [p.name for p in (settings.library / "uploads").iterdir()] == ["good.txt"]  # failures are not kept
@@ -262,6 +280,7 @@ def test_ui_command_binds_loopback_with_usage_stats_off(tmp_path: Path, monkeypa
     assert flags["--browser.gatherUsageStats"] == "false"
     assert flags["--server.headless"] == "true"
     assert flags["--server.maxUploadSize"] == "50"
+    assert flags["--server.fileWatcherType"] == "none"  # no rerun when the library or the repository changes
     assert env["MINUTEBOOK_LIBRARY"] == str(tmp_path)
 
 
@@ -274,6 +293,29 @@ def test_ui_command_warns_off_loopback_and_refuses_a_busy_port(monkeypatch: pyte
     assert result.exit_code == 1
     assert "warning: serving on 0.0.0.0" in result.output
     assert result.output.strip().endswith("Error: port 8600 on 0.0.0.0 is in use; pick another with --port N")
+
+
+def test_port_free_sees_a_listener_but_not_a_port_in_time_wait() -> None:
+    import socket
+
+    from ui.commands.ui_cmd import _port_free
+
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Streamlit's own server does
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        assert not _port_free("127.0.0.1", port)
+        # The server side closes first, so its address (127.0.0.1, port) is left in TIME_WAIT, as after a
+        # stopped `minutebook ui` that had a browser connected.
+        client = socket.create_connection(("127.0.0.1", port))
+        served, _ = listener.accept()
+        served.close()
+    client.close()
+    with socket.socket() as plain:
+        with pytest.raises(OSError):  # the case itself: a bind without SO_REUSEADDR is refused
+            plain.bind(("127.0.0.1", port))
+    assert _port_free("127.0.0.1", port)
 
 
 def test_streamlit_config_keeps_the_page_local_and_private() -> None:

@@ -53,6 +53,7 @@ def test_good_variables_open_the_page(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert not at.error
     assert [tab.label for tab in at.tabs] == ["Ask", "Briefing", "Add minutes"]
     assert "The library is empty" in at.info[0].value
+    assert "up to 0.5 MB each" in at.tabs[2].caption[0].value  # not "0 MB": the limit as it was set
 
 
 def test_file_in_the_way(tmp_path: Path) -> None:

@@ -27,7 +27,12 @@ def _is_loopback(host: str) -> bool:
 
 
 def _port_free(host: str, port: int) -> bool:
+    """Whether the server could listen on host:port. The probe sets SO_REUSEADDR as Streamlit's server does, so a
+    port left in TIME_WAIT by the last run counts as free while one another program listens on is still busy
+    (not on Windows, where the option lets a bind take over a port in use, and Streamlit skips it too)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        if os.name != "nt":
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
@@ -58,6 +63,9 @@ def streamlit_command(settings: Settings, host: str, port: int, *, open_browser:
         host,
         "--client.toolbarMode",
         "minimal",
+        # The page must not rerun when files change under the library (an ingest, an upload) or the repository.
+        "--server.fileWatcherType",
+        "none",
     ]
 
 

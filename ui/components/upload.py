@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.models import IngestError
-from ingest.pipeline import IngestResult, ingest_file
+from ingest.pipeline import IngestResult, ingest_file, size_refusal
 from ingest.settings import Settings
 
 UPLOAD_TYPES = ("pdf", "docx", "html", "htm", "txt", "md")
@@ -67,7 +67,7 @@ def check_upload(name: str, size: int, settings: Settings) -> str:
     if size == 0:
         raise IngestError("the file is empty")
     if size > settings.max_file_bytes:
-        raise IngestError(f"the file is {size / MB:.1f} MB, over the {settings.max_file_bytes / MB:.0f} MB limit")
+        raise IngestError(size_refusal(size, settings.max_file_bytes))  # the words `minutebook ingest` uses
     return safe
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from ingest.settings import Settings
@@ -13,7 +15,7 @@ from ui.components.upload import MB, UPLOAD_TYPES, UploadOutcome, add_uploads
 def render_upload(settings: Settings) -> None:
     limit_mb = settings.max_file_bytes / MB
     st.caption(
-        f"PDF, Word (.docx), HTML or text minutes, up to {limit_mb:.0f} MB each. They are copied into the "
+        f"PDF, Word (.docx), HTML or text minutes, up to {limit_mb:g} MB each. They are copied into the "
         "library's uploads folder, read, and indexed; files already in the library are skipped."
     )
     files = st.file_uploader(
@@ -21,7 +23,7 @@ def render_upload(settings: Settings) -> None:
         type=list(UPLOAD_TYPES),
         accept_multiple_files=True,
         key=f"uploader-{st.session_state[state.UPLOAD_ROUND]}",
-        max_upload_size=max(1, round(limit_mb)),
+        max_upload_size=max(1, math.ceil(limit_mb)),  # whole MB; check_upload holds the exact limit
     )
     if st.button("Add to the library", type="primary", disabled=not files, key="add-uploads"):
         bar = st.progress(0.0, text="Starting")
