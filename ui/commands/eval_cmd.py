@@ -53,7 +53,7 @@ def eval_cmd(
     """Ask every question in QUESTIONS.jsonl and score where the right agenda items come.
 
     Metrics: item hit@1/3/5/10, MRR@10, nDCG@10, recall, evidence hit, and refusal precision/recall on the
-    questions the minutes do not answer. The file formats are described in eval/results/README.md.
+    questions the minutes do not answer. The file formats are described in FORMATS.md.
     """
     from eval.questions import QuestionFileError, load_questions
     from eval.report import rich_table
