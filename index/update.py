@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from index import storage
-from index.cache import EmbeddingCache, embed_with_cache, text_sha256
+from index.cache import EmbeddingCache, embed_passages_with_cache, text_sha256
 from index.encoder import Encoder
 from index.errors import LibraryError
 from index.keyword import KEYWORD_DIR, KeywordIndex
@@ -29,9 +29,11 @@ from index.records import (
     meeting_order,
     read_records,
 )
+from index.sentences import SENTENCES_DIR, SentenceRows, SentenceStore, save_sentences
 from index.storage import current_version, new_version, version_dir, writer_lock
 from index.vectors import VECTORS, all_vectors, build_vectors, load_vectors, save_vectors
 from ingest.models import Chunk, Meeting
+from ingest.sentences import split_sentences
 from ingest.settings import Settings
 
 LOCK_TIMEOUT = 30.0  # seconds a writer waits for another to finish
@@ -222,15 +224,37 @@ def rebuild_library(
     )
 
 
-def _stored_vectors(path: Path, old: Records) -> dict[str, np.ndarray]:
-    """The live version's vectors by embedded-text sha256, or nothing if its index cannot be read."""
+def _stored_vectors(path: Path, old: Records) -> dict[str, tuple[np.ndarray, SentenceRows]]:
+    """The live version's passage and sentence vectors by embedded-text sha256, or nothing if its index cannot
+    be read or it has no sentence vectors (a library written before them: its passages are embedded again)."""
+    root = version_dir(path, old.version)
     try:
-        vectors = all_vectors(load_vectors(version_dir(path, old.version) / VECTORS))
-    except RuntimeError:
+        vectors = all_vectors(load_vectors(root / VECTORS))
+        sentences = SentenceStore.load(root / SENTENCES_DIR, len(old.chunks), old.manifest.model_dim)
+    except (RuntimeError, OSError, ValueError):
         return {}
     if len(vectors) != len(old.chunks) or vectors.shape[1] != old.manifest.model_dim:
         return {}
-    return {text_sha256(embed_text(chunk)): vector for chunk, vector in zip(old.chunks, vectors, strict=True)}
+    return {
+        text_sha256(embed_text(chunk)): (vector, sentences.rows(row).shifted(_text_offset(chunk)))
+        for row, (chunk, vector) in enumerate(zip(old.chunks, vectors, strict=True))
+    }
+
+
+def _text_offset(chunk: Chunk) -> int:
+    """Where the passage's text starts in what is embedded (after the item title and a newline)."""
+    return len(embed_text(chunk)) - len(chunk.text)
+
+
+def sentence_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """The passage's sentences as spans of what is embedded (`embed_text`), whose suffix is the text.
+
+    Empty when the embedded text does not end with the passage's text (ingest never makes such a passage).
+    """
+    if not embed_text(chunk).endswith(chunk.text):
+        return []
+    offset = _text_offset(chunk)
+    return [(start + offset, end + offset) for start, end in split_sentences(chunk.text)]
 
 
 def _write_version(
@@ -240,7 +264,7 @@ def _write_version(
     sources: dict[str, SourceRecord],
     chunking: dict[str, Any],
     encoder: Encoder,
-    known: dict[str, np.ndarray],
+    known: dict[str, tuple[np.ndarray, SentenceRows]],
     progress: bool,
 ) -> tuple[str, int, int]:
     """Write a whole version (writer lock held) and make it live; returns its name, texts embedded, passages."""
@@ -251,8 +275,11 @@ def _write_version(
         duplicate = next(i for i in ids if ids.count(i) > 1)
         raise ValueError(f"passage id {duplicate} appears twice")
     texts = [embed_text(chunk) for chunk in chunks]
+    spans = [sentence_spans(chunk) for chunk in chunks]
     with EmbeddingCache(path) as cache:
-        vectors, embedded = embed_with_cache(texts, encoder, cache, known=known, progress=progress)
+        vectors, sentences, embedded = embed_passages_with_cache(
+            texts, spans, encoder, cache, known=known, progress=progress
+        )
         cache.prune(encoder.name, {text_sha256(text) for text in texts})
     storage.checkpoint("embedded")
     keyword = KeywordIndex.build(texts, chunks)
@@ -262,6 +289,11 @@ def _write_version(
         storage.checkpoint("writing")
         (root / ROW_IDS).write_text(json.dumps(ids), encoding="utf-8")
         save_vectors(build_vectors(vectors, encoder.dim), root / VECTORS)
+        save_sentences(
+            root / SENTENCES_DIR,
+            [rows.shifted(-_text_offset(chunk)) for chunk, rows in zip(chunks, sentences, strict=True)],
+            encoder.dim,
+        )
         keyword.save(root / KEYWORD_DIR)
         files = {
             file.relative_to(root).as_posix(): file.stat().st_size for file in sorted(root.rglob("*")) if file.is_file()

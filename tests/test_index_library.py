@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from index.cache import EmbeddingCache
-from index.encoder import HashingEncoder
+from index.encoder import HashingEncoder, encode_separately
 from index.library import (
     FORMAT_VERSION,
     Library,
@@ -40,7 +40,8 @@ from tests.index_helpers import (
 
 
 class CountingEncoder(HashingEncoder):
-    """The hashing encoder, counting the texts it is asked to embed."""
+    """The hashing encoder, counting the passages it is asked to embed (with their sentences, as the model
+    does in one forward pass) and the other texts it is asked to encode."""
 
     def __init__(self) -> None:
         super().__init__(384)
@@ -49,6 +50,10 @@ class CountingEncoder(HashingEncoder):
     def encode(self, texts, *, batch_size=32, progress=False):  # type: ignore[no-untyped-def]
         self.encoded += len(texts)
         return super().encode(texts, batch_size=batch_size, progress=progress)
+
+    def encode_passages(self, texts, spans, *, batch_size=32, progress=False):  # type: ignore[no-untyped-def]
+        self.encoded += len(texts)
+        return encode_separately(HashingEncoder(384), texts, spans)
 
 
 @pytest.fixture

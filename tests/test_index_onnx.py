@@ -60,3 +60,24 @@ def test_onnx_encoder_agrees_with_torch(
     # a question alone (one thread) gets the vector it gets in a batch; int8 only nearly, as its activations
     # are quantised with a scale per batch
     assert encoder.encode(passages[:1])[0] @ vectors[0] >= (0.99 if quantized else 0.9999)
+
+
+@pytest.mark.parametrize(("quantized", "mean", "worst"), [(False, 0.9999, 0.999), (True, 0.97, 0.85)])
+def test_onnx_sentence_vectors_agree_with_torch(
+    tmp_path_factory: pytest.TempPathFactory, quantized: bool, mean: float, worst: float
+) -> None:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from index.onnx_encoder import onnx_encoder
+    from index.update import sentence_spans
+
+    settings = Settings(library=tmp_path_factory.mktemp("library"))
+    chunks = ingest_file(REPO / "samples" / "minutes" / "herefordshire-cyp-scrutiny-2025-01-21.txt", settings).chunks
+    texts, spans = [c.embed_text for c in chunks][:40], [sentence_spans(c) for c in chunks][:40]
+    torch_passages, torch_sentences = SentenceTransformerEncoder().encode_passages(texts, spans)
+    encoder = onnx_encoder(quantized, cache_dir=tmp_path_factory.getbasetemp() / "onnx")
+    passages, sentences = encoder.encode_passages(texts, spans)
+    assert np.allclose(passages, encoder.encode(texts), atol=1e-5)
+    assert (passages * torch_passages).sum(axis=1).min() >= (0.98 if quantized else 0.9999)
+    cosines = (np.vstack(sentences) * np.vstack(torch_sentences)).sum(axis=1)
+    assert cosines.mean() >= mean and cosines.min() >= worst
