@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.encoder import Encoder, Spans
+from index.encoder import Encoder, Spans, cache_key
 from index.sentences import SentenceRows
 
 CACHE_DIR = "embeddings-cache"
@@ -147,7 +147,7 @@ def embed_with_cache(
         vectors.update((key, known[key]) for key in keys if key in known)
     missing = [key for key in dict.fromkeys(keys) if key not in vectors]
     if missing and cache is not None:
-        vectors.update(cache.get(encoder.name, encoder.dim, missing))
+        vectors.update(cache.get(cache_key(encoder), encoder.dim, missing))
     first_text = {key: text for key, text in zip(keys, texts, strict=True)}
     to_embed = [key for key in dict.fromkeys(keys) if key not in vectors]
     if to_embed:
@@ -155,7 +155,7 @@ def embed_with_cache(
         new = dict(zip(to_embed, fresh, strict=True))
         vectors.update(new)
         if cache is not None:
-            cache.put(encoder.name, new)
+            cache.put(cache_key(encoder), new)
     matrix = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     for row, key in enumerate(keys):
         matrix[row] = vectors[key]
@@ -194,7 +194,7 @@ def embed_passages_with_cache(
         found.update((key, known[key]) for key in wanted if key in known and fits(known[key], key))
     missing = [key for key in wanted if key not in found]
     if missing and cache is not None:
-        cached = cache.get_passages(encoder.name, encoder.dim, missing)
+        cached = cache.get_passages(cache_key(encoder), encoder.dim, missing)
         found.update((key, entry) for key, entry in cached.items() if fits(entry, key))
     first = {key: row for row, key in reversed(list(enumerate(keys)))}
     to_embed = [key for key in wanted if key not in found]
@@ -209,7 +209,9 @@ def embed_passages_with_cache(
         }
         found.update(new)
         if cache is not None:
-            cache.put(encoder.name, {key: v for key, (v, _) in new.items()}, {key: s for key, (_, s) in new.items()})
+            cache.put(
+                cache_key(encoder), {key: v for key, (v, _) in new.items()}, {key: s for key, (_, s) in new.items()}
+            )
     matrix = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     for row, key in enumerate(keys):
         matrix[row] = found[key][0]

@@ -36,6 +36,9 @@ class Manifest:
     meetings: int = 0
     passages: int = 0
     files: dict[str, int] = field(default_factory=dict)  # byte size of each data file, to catch truncation
+    # What ran the model when the vectors were made (index.encoder.backend_of); libraries written before the
+    # ONNX back ends have none in their manifest and were made by torch.
+    encoder: str = "torch"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,6 +67,7 @@ class Manifest:
             meetings=data["meetings"],
             passages=data["passages"],
             files={str(name): size for name, size in data["files"].items()},
+            encoder=str(data.get("encoder", "torch")),
         )
         checks = {
             "model_name": isinstance(manifest.model_name, str) and bool(manifest.model_name),

@@ -15,7 +15,7 @@ import numpy as np
 
 from index import storage
 from index.cache import EmbeddingCache, embed_passages_with_cache, text_sha256
-from index.encoder import Encoder
+from index.encoder import Encoder, backend_of, cache_key
 from index.errors import LibraryError
 from index.keyword import KEYWORD_DIR, KeywordIndex
 from index.manifest import FORMAT_VERSION, MANIFEST, Manifest, SourceRecord, chunking_of, minutebook_version
@@ -172,7 +172,7 @@ def _update(
         if not additions and not remove:
             total = sum(len(p) for p in passages.values())
             return UpdateReport(path, None, meetings=len(meetings), passages=total)
-        known = _stored_vectors(path, old) if old else {}
+        known = _stored_vectors(path, old, encoder) if old else {}
         version, embedded, total = _write_version(
             path, meetings, passages, sources, chunking_of(settings), encoder, known, progress
         )
@@ -208,7 +208,7 @@ def rebuild_library(
         for chunk in old.chunks:
             passages.setdefault(chunk.meeting_id, []).append(chunk)
         same_model = (old.manifest.model_name, old.manifest.model_dim) == (encoder.name, encoder.dim)
-        known = _stored_vectors(path, old) if same_model else {}
+        known = _stored_vectors(path, old, encoder) if same_model else {}
         version, embedded, total = _write_version(
             path, old.meetings, passages, old.manifest.sources, old.manifest.chunking, encoder, known, progress
         )
@@ -224,9 +224,13 @@ def rebuild_library(
     )
 
 
-def _stored_vectors(path: Path, old: Records) -> dict[str, tuple[np.ndarray, SentenceRows]]:
+def _stored_vectors(path: Path, old: Records, encoder: Encoder) -> dict[str, tuple[np.ndarray, SentenceRows]]:
     """The live version's passage and sentence vectors by embedded-text sha256, or nothing if its index cannot
-    be read or it has no sentence vectors (a library written before them: its passages are embedded again)."""
+    be read, it has no sentence vectors (a library written before them) or another back end made its vectors
+    (torch's and the int8 model's differ slightly): then its passages are embedded again, so that one
+    library's vectors all come from one encoder."""
+    if old.manifest.encoder != backend_of(encoder):
+        return {}
     root = version_dir(path, old.version)
     try:
         vectors = all_vectors(load_vectors(root / VECTORS))
@@ -280,7 +284,7 @@ def _write_version(
         vectors, sentences, embedded = embed_passages_with_cache(
             texts, spans, encoder, cache, known=known, progress=progress
         )
-        cache.prune(encoder.name, {text_sha256(text) for text in texts})
+        cache.prune(cache_key(encoder), {text_sha256(text) for text in texts})
     storage.checkpoint("embedded")
     keyword = KeywordIndex.build(texts, chunks)
     with new_version(path) as root:
@@ -303,6 +307,7 @@ def _write_version(
             minutebook_version=minutebook_version(),
             model_name=encoder.name,
             model_dim=encoder.dim,
+            encoder=backend_of(encoder),
             chunking=dict(chunking),
             sources={source: sources[source] for source in sorted(sources)},
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),

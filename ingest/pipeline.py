@@ -40,11 +40,12 @@ def _megabytes(size: int) -> str:
 
 def size_refusal(size: int, limit: int) -> str:
     """Why a file of `size` bytes is refused under a `limit`: in MB of 1024 * 1024 bytes when the limit is a
-    whole number of KiB, with enough digits that the two numbers differ ("0.0 MB, over the 0 MB limit" said
-    nothing); in bytes otherwise."""
+    round number of them (to 0.01 MB), with enough digits that the two numbers differ ("0.0 MB, over the 0 MB
+    limit" said nothing); in bytes otherwise."""
     shown = _megabytes(limit)
-    in_kib = limit % 1024 == 0  # a limit of whole KiB ("0.5 MB"); one set in bytes is said in bytes
-    if not in_kib or _megabytes(size) == shown:
+    megabytes = limit / (1024 * 1024)
+    round_mb = megabytes >= 0.01 and round(round(megabytes, 2) * 1024 * 1024) == limit  # "0.5 MB", "0.01 MB"
+    if not round_mb or _megabytes(size) == shown:  # a limit set in bytes is said in bytes
         return f"the file is {size:,} bytes, over the {limit:,}-byte limit"
     return f"the file is {_megabytes(size)}, over the {_megabytes(limit)} limit"
 

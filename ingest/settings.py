@@ -11,6 +11,8 @@ import platformdirs
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_DIM = 384
+# What runs the bundled model: ONNX Runtime with int8 weights (the default), ONNX Runtime fp32, or torch.
+ENCODERS = ("onnx-int8", "onnx", "torch")
 
 
 def default_library_path() -> Path:
@@ -26,6 +28,7 @@ class Settings:
     library: Path
     model_name: str = MODEL_NAME
     model_dim: int = MODEL_DIM
+    encoder: str = "onnx-int8"  # one of ENCODERS
     # Passages are sized in the model's own word-pieces. The model reads at most 256 (including [CLS]/[SEP]
     # and the item title prepended as context), so the passage itself gets at most `chunk_tokens`.
     chunk_tokens: int = 200
@@ -50,8 +53,9 @@ def load_settings(library: Path | str | None = None) -> Settings:
 
     `MINUTEBOOK_OCR` (auto | always | never); `MINUTEBOOK_MODEL` (the bundled model's name, or `hashing-<dim>`
     for the model-free hashing encoder: quick experiments and tests); `MINUTEBOOK_MAX_FILE_MB` (the size limit
-    for one file, in MB of 1024 * 1024 bytes, as Streamlit's maxUploadSize counts them). A value that cannot be
-    used raises ValueError naming the variable.
+    for one file, in MB of 1024 * 1024 bytes, as Streamlit's maxUploadSize counts them); `MINUTEBOOK_ENCODER`
+    (onnx-int8 | onnx | torch: what runs the model). A value that cannot be used raises ValueError naming the
+    variable.
     """
     settings = Settings(library=Path(library).expanduser() if library else default_library_path())
     if os.environ.get("MINUTEBOOK_OCR"):
@@ -60,6 +64,11 @@ def load_settings(library: Path | str | None = None) -> Settings:
     if model:
         hashing = re.fullmatch(r"hashing-(\d+)", model)
         settings = settings.with_(model_name=model, model_dim=int(hashing.group(1)) if hashing else MODEL_DIM)
+    encoder = os.environ.get("MINUTEBOOK_ENCODER", "").strip()
+    if encoder:
+        if encoder not in ENCODERS:
+            raise ValueError(f"MINUTEBOOK_ENCODER must be one of {', '.join(ENCODERS)}, not {encoder!r}")
+        settings = settings.with_(encoder=encoder)
     limit = os.environ.get("MINUTEBOOK_MAX_FILE_MB", "").strip()
     if limit:
         try:

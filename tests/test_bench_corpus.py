@@ -30,6 +30,7 @@ from bench.corpus import (
 from bench.measure import percentiles
 from bench.report import markdown, targets
 from bench.run import label, parse_scale
+from bench.scale import ivf_against_exact, recall_at_10
 from ingest.models import make_meeting_id
 from ingest.pipeline import chunk_for_settings, ingest_file
 from ingest.settings import Settings
@@ -171,3 +172,52 @@ def test_every_generated_passage_has_a_pool_passage_or_preamble_to_take_its_vect
     assert misses == []
     _, misses = resampled_vectors(chunks, base, 384)  # without the preamble map the headers miss
     assert misses and all(chunks[row].item_number is None for row in misses)
+
+
+def test_recall_at_10_counts_ties_with_the_exact_tenth_as_found() -> None:
+    exact = [(row, 1.0 - row / 100) for row in range(10)]  # scores 1.00 .. 0.91
+    assert recall_at_10(exact, exact) == 1.0
+    # 8 of the exact rows, one other row tied with the 10th (0.91), one below it (0.5): 9 of 10
+    approximate = exact[:8] + [(42, 0.91), (43, 0.5)]
+    assert recall_at_10(exact, approximate) == 0.9
+    assert recall_at_10(exact, []) == 0.0
+    assert recall_at_10([], []) == 1.0
+
+
+def test_ivf_searching_every_list_finds_what_exact_search_finds() -> None:
+    rng = np.random.default_rng(5)
+    stored = rng.standard_normal((256, 32)).astype(np.float32)
+    stored /= np.linalg.norm(stored, axis=1, keepdims=True)
+    queries = stored[:12] + 0.1 * rng.standard_normal((12, 32)).astype(np.float32)
+    found = ivf_against_exact(stored, queries, probes=(1, 64))
+    assert found["lists"] == 64 and found["questions"] == 12 and found["exact_mb"] == 0
+    assert found["by_nprobe"]["64"]["recall_at_10"] == 1.0  # every list searched: exact
+    assert 0 < found["by_nprobe"]["1"]["recall_at_10"] < 1.0
+    assert found["exact"]["n"] == found["exact_all_cores"]["n"] == 12
+
+
+def test_ivf_table_and_recall_target_where_the_library_uses_ivf() -> None:
+    def ivf(recalls: dict[str, float]) -> dict[str, object]:
+        by_nprobe = {p: {"recall_at_10": r, "p50_ms": 1.0} for p, r in recalls.items()}
+        return {"lists": 4000, "default_nprobe": 64, "build_s": 1.0, "exact": {"p50_ms": 9.0}, "by_nprobe": by_nprobe}
+
+    results = {
+        "scales": {
+            "100k": {"query": {"ivf_vs_exact": ivf({"64": 0.97, "128": 0.99})}},
+            "1m": {"query": {"ivf_vs_exact": ivf({"64": 0.93, "256": 0.98})}},
+        },
+        "bounds": {"IVF recall@10 against exact search at 1m (default nprobe 64)": "too few lists probed"},
+    }
+    found = targets(results)
+    assert found == [  # 100k is searched exactly: no recall target there
+        {
+            "target": "IVF recall@10 against exact search at 1m (default nprobe 64)",
+            "value": 0.93,
+            "limit": 0.95,
+            "met": False,
+        }
+    ]
+    table = markdown({**results, "targets": found})
+    assert "| 100k | 4000 | – | 1.0 | – | 9.0 / – | **0.970 / 1.00** | 0.990 / 1.00 | – |" in table
+    assert "| 1m | 4000 | – | 1.0 | – | 9.0 / – | **0.930 / 1.00** | – | 0.980 / 1.00 |" in table
+    assert "| 0.93 | 0.95 | no | too few lists probed |" in table

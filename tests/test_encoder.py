@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from index.cache import EmbeddingCache, embed_with_cache
-from index.encoder import Encoder, HashingEncoder, SentenceTransformerEncoder, load_encoder
+from index.encoder import Encoder, HashingEncoder, SentenceTransformerEncoder, cache_key, load_encoder
 from index.errors import LibraryError
+from index.onnx_encoder import OnnxEncoder
 from ingest.settings import MODEL_NAME, Settings
 from tests.conftest import REPO
 
@@ -39,9 +40,14 @@ def test_hashing_encoder_ranks_shared_words_above_unrelated_text() -> None:
 
 def test_load_encoder_names_and_caches_encoders(tmp_path: Path) -> None:
     real = load_encoder(Settings(library=tmp_path))
-    assert isinstance(real, SentenceTransformerEncoder)
+    assert isinstance(real, OnnxEncoder) and real.backend == "onnx-int8"  # the default: the int8 model
     assert (real.name, real.dim) == (MODEL_NAME, 384)
     assert load_encoder(Settings(library=tmp_path / "other")) is real
+    fp32 = load_encoder(Settings(library=tmp_path, encoder="onnx"))
+    assert isinstance(fp32, OnnxEncoder) and fp32.backend == "onnx" and fp32.model_path != real.model_path
+    torch = load_encoder(Settings(library=tmp_path, encoder="torch"))
+    assert isinstance(torch, SentenceTransformerEncoder) and torch.backend == "torch"
+    assert [cache_key(e) for e in (real, fp32, torch)] == [f"{MODEL_NAME}@onnx-int8", f"{MODEL_NAME}@onnx", MODEL_NAME]
     hashing = load_encoder(Settings(library=tmp_path, model_name="hashing-32", model_dim=32))
     assert isinstance(hashing, HashingEncoder) and hashing.dim == 32
     with pytest.raises(LibraryError, match="unknown embedding model 'some/model'"):
@@ -57,11 +63,11 @@ def test_opening_and_listing_a_library_never_imports_the_model(tmp_path: Path) -
         "s = Settings(library=p, model_name='hashing-384', model_dim=384);"
         "update_library(p, [addition(PLANNING_MARCH)], load_encoder(s), s);"
         "e = load_encoder(Settings(library=p)); Library.load(p).keyword_search('flood', 3);"
-        "print(e.name, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+        "print(e.name, 'torch' in sys.modules, 'sentence_transformers' in sys.modules, 'onnxruntime' in sys.modules)"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "l")], env=env, capture_output=True, text=True)
-    assert out.stdout.split() == [MODEL_NAME, "False", "False"], out.stderr
+    assert out.stdout.split() == [MODEL_NAME, "False", "False", "False"], out.stderr
 
 
 def test_embeddings_cache_returns_what_it_stored(tmp_path: Path) -> None:
@@ -124,3 +130,16 @@ def test_real_encoder_tokenizer_matches_the_one_ingest_loads(real_encoder: Sente
     text = "The Cabinet Member for Children and Young People's scrutiny of SEND transport."
     assert real_encoder.tokenizer(text)["input_ids"] == separate(text)["input_ids"]
     assert real_encoder.model.max_seq_length == 256
+
+
+def test_an_onnx_export_that_fails_leaves_no_file(tmp_path: Path) -> None:
+    from index.onnx_encoder import _written
+
+    target = tmp_path / "model.onnx"
+    with pytest.raises(RuntimeError), _written(target) as partial:
+        partial.write_bytes(b"half a model")
+        raise RuntimeError("the export failed")
+    assert list(tmp_path.iterdir()) == []
+    with _written(target) as partial:
+        partial.write_bytes(b"a model")
+    assert [p.name for p in tmp_path.iterdir()] == ["model.onnx"] and target.read_bytes() == b"a model"

@@ -81,3 +81,37 @@ def test_onnx_sentence_vectors_agree_with_torch(
     assert (passages * torch_passages).sum(axis=1).min() >= (0.98 if quantized else 0.9999)
     cosines = (np.vstack(sentences) * np.vstack(torch_sentences)).sum(axis=1)
     assert cosines.mean() >= mean and cosines.min() >= worst
+
+
+@pytest.mark.parametrize("quantized", [False, True])
+def test_onnx_batches_run_side_by_side_give_the_vectors_of_one_worker(
+    passages: list[str], torch_vectors: np.ndarray, tmp_path_factory: pytest.TempPathFactory, quantized: bool
+) -> None:
+    """Over SMALL_BATCH texts, batches of BATCH run one per core; order and vectors are those of one worker
+    (int8 nearly: its activations are quantised with a scale per batch, and batches differ with the worker)."""
+    pytest.importorskip("onnxruntime")
+    from index.onnx_encoder import OnnxEncoder, onnx_encoder
+    from index.update import sentence_spans
+
+    path = onnx_encoder(quantized, cache_dir=tmp_path_factory.getbasetemp() / "onnx").model_path
+    texts = passages * 2
+    assert len(texts) > SMALL_BATCH
+    side_by_side, alone = OnnxEncoder(path, workers=2), OnnxEncoder(path, workers=1)
+    together = side_by_side.encode(texts)
+    one_worker = alone.encode(texts)
+    assert np.allclose(together, one_worker, atol=1e-5)  # the same batches, whichever thread ran them
+    assert np.allclose(together[: len(passages)], together[len(passages) :], atol=1e-5)  # rows stay in order
+    cosines = (together[: len(passages)] * torch_vectors).sum(axis=1)
+    assert cosines.mean() >= (0.98 if quantized else 0.9999) and cosines.min() >= (0.95 if quantized else 0.9999)
+    settings = Settings(library=tmp_path_factory.mktemp("library"))
+    chunks = [
+        chunk
+        for name in ("herefordshire-cyp-scrutiny-2024-09-17.txt", "herefordshire-cyp-scrutiny-2025-01-21.txt")
+        for chunk in ingest_file(REPO / "samples" / "minutes" / name, settings).chunks
+    ]
+    assert len(chunks) > SMALL_BATCH
+    spans = [sentence_spans(c) for c in chunks]
+    vectors, sentences = side_by_side.encode_passages([c.embed_text for c in chunks], spans)
+    vectors_alone, sentences_alone = alone.encode_passages([c.embed_text for c in chunks], spans)
+    assert np.allclose(vectors, vectors_alone, atol=1e-5)
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(sentences, sentences_alone, strict=True))

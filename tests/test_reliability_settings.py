@@ -8,16 +8,34 @@ import pytest
 
 from index.encoder import HashingEncoder, SentenceTransformerEncoder, load_encoder
 from index.errors import LibraryError
+from index.onnx_encoder import OnnxEncoder
 from ingest.settings import MODEL_DIM, MODEL_NAME, load_settings
 
 
 def test_defaults_without_the_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("MINUTEBOOK_MODEL", "MINUTEBOOK_MAX_FILE_MB", "MINUTEBOOK_OCR"):
+    for name in ("MINUTEBOOK_MODEL", "MINUTEBOOK_MAX_FILE_MB", "MINUTEBOOK_OCR", "MINUTEBOOK_ENCODER"):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings(tmp_path)
-    assert (settings.model_name, settings.model_dim) == (MODEL_NAME, MODEL_DIM)
+    assert (settings.model_name, settings.model_dim, settings.encoder) == (MODEL_NAME, MODEL_DIM, "onnx-int8")
     assert settings.max_file_bytes == 50 * 1024 * 1024
-    assert isinstance(load_encoder(settings), SentenceTransformerEncoder)  # the model itself loads on first use
+    encoder = load_encoder(settings)  # the model itself is exported and loaded on first use
+    assert isinstance(encoder, OnnxEncoder) and encoder.backend == "onnx-int8"
+
+
+@pytest.mark.parametrize(("value", "kind"), [("torch", SentenceTransformerEncoder), ("onnx", OnnxEncoder)])
+def test_minutebook_encoder_selects_what_runs_the_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, kind: type
+) -> None:
+    monkeypatch.setenv("MINUTEBOOK_ENCODER", f" {value} ")
+    encoder = load_encoder(load_settings(tmp_path))
+    assert isinstance(encoder, kind) and encoder.backend == value  # type: ignore[attr-defined]
+
+
+def test_a_bad_minutebook_encoder_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MINUTEBOOK_ENCODER", "cuda")
+    with pytest.raises(ValueError) as error:
+        load_settings(tmp_path)
+    assert str(error.value) == "MINUTEBOOK_ENCODER must be one of onnx-int8, onnx, torch, not 'cuda'"
 
 
 @pytest.mark.parametrize(("value", "dim"), [("hashing-384", 384), ("hashing-64", 64)])

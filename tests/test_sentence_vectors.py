@@ -243,3 +243,47 @@ def test_a_sentence_beyond_the_truncation_is_encoded_on_its_own() -> None:
     _, (vectors,) = encoder.encode_passages([text], [[(0, 31), (len(filler), len(text))]])
     assert vectors[1] @ encoder.encode([last])[0] >= 0.9999
     assert vectors[0] @ encoder.encode([filler[:31]])[0] < 0.99  # the first is in context, not alone
+
+
+class OtherBackend(CountingEncoder):
+    """The same vectors from what says it is another back end (as the int8 model is to torch's)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.backend = "other"
+
+
+def test_a_library_made_by_another_back_end_is_embedded_again_on_its_next_update(tmp_path: Path) -> None:
+    path = tmp_path / "library"
+    first = CountingEncoder()
+    build(path, [PLANNING_MARCH, FINANCE_MAY], first)
+    assert read_manifest(path)["encoder"] == "hashing"
+    other = OtherBackend()
+    report = update_library(path, [addition(PLANNING_APRIL)], other, settings_at(path))
+    texts = {embed_text(chunk) for chunk in Library.load(path, other).chunks}
+    assert report.embedded == other.passages() == len(texts)  # every distinct text: one library, one encoder
+    assert read_manifest(path)["encoder"] == "other"
+    # the embedding cache keeps each back end's vectors apart: back to the first, its own cached vectors are
+    # used and April's passages, which only "other" embedded, are embedded again (a text March shares is not)
+    again = CountingEncoder()
+    report = update_library(path, [], again, settings_at(path), remove=[FINANCE_MAY[0].meeting_id])
+    first_seen = {embed_text(chunk) for meeting in (PLANNING_MARCH, FINANCE_MAY) for chunk in meeting[1]}
+    april = len({embed_text(chunk) for chunk in PLANNING_APRIL[1]} - first_seen)
+    assert again.passages() == report.embedded == april and report.passages > april
+    assert read_manifest(path)["encoder"] == "hashing"
+
+
+def read_manifest(path: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((version_dir(path, current_version(path) or "") / MANIFEST).read_text(encoding="utf-8"))
+
+
+def test_a_manifest_written_before_back_ends_were_recorded_reads_as_torch(tmp_path: Path) -> None:
+    path = tmp_path / "library"
+    build(path, [PLANNING_MARCH], CountingEncoder())
+    manifest_file = version_dir(path, current_version(path) or "") / MANIFEST
+    data = json.loads(manifest_file.read_text(encoding="utf-8"))
+    del data["encoder"]
+    manifest_file.write_text(json.dumps(data), encoding="utf-8")
+    from index.records import read_records
+
+    assert read_records(path).manifest.encoder == "torch"
