@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import threading
@@ -39,10 +40,21 @@ from bench.corpus import (
     write_meetings,
 )
 from bench.measure import load_average, peak_rss_mb, percentiles, timed
-from index.encoder import Encoder, SentenceTransformerEncoder
+from index.encoder import Encoder, SentenceTransformerEncoder, backend_of
 from ingest.models import make_meeting_id
 
 ENCODERS = ("torch", "onnx", "onnx-int8")
+PROBES = (8, 16, 32, 48, 64, 96, 128, 256)  # nprobe values the IVF table measures
+_STARTED = time.perf_counter()
+
+
+def stage(what: str) -> None:
+    """A line in the step's log with the time since the step began: at 1M the steps take minutes."""
+    print(
+        f"[{time.perf_counter() - _STARTED:7.1f} s, peak RSS {peak_rss_mb():,.0f} MB] {what}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def make_encoder(kind: str, cache_dir: Path) -> Encoder:
@@ -70,8 +82,11 @@ def pool_encoder(kind: str, cache_dir: Path) -> Encoder:
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
     from index.cache import EmbeddingCache, text_sha256
+    from index.encoder import cache_key
     from index.library import SourceRecord, update_library
     from index.records import embed_text
+    from index.sentences import SentenceRows
+    from index.update import sentence_spans
     from index.storage import current_version, version_dir
     from ingest.pipeline import build_meeting, chunk_for_settings, file_sha256, read_file
     from ingest.settings import Settings
@@ -83,6 +98,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     encoder = make_encoder(args.encoder, args.cache_dir)
     result: dict[str, Any] = {"passages_asked": args.passages, "encoder": args.encoder}
 
+    stage(f"build {args.passages:,} passages")
     pool, seconds = timed(lambda: real_pool(QMSUM if QMSUM.is_dir() else None))
     base_passages = item_passages(pool, settings)
     result["pool"] = {
@@ -92,6 +108,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(seconds, 1),
     }
     plans = plan_meetings(pool, [len(p) for p in base_passages], args.passages, seed=args.seed)
+    stage(f"pool read; {len(plans):,} meetings planned")
 
     meetings = []
     ingest: dict[str, Any] = {}
@@ -118,20 +135,28 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         ingest["generated_without_reading_s"] = round(time.perf_counter() - started, 1)
     chunks = [chunk for _, found in meetings for chunk in found]
     texts = [embed_text(chunk) for chunk in chunks]
+    stage(f"{len(meetings):,} meetings, {len(chunks):,} passages made")
     result["library"] = {"meetings": len(meetings), "passages": len(chunks)}
 
-    # Embedding
+    # Embedding: passages and their sentences, as ingest embeds them (one forward pass each)
+    spans = [sentence_spans(chunk) for chunk in chunks]
     if args.passages <= args.real_embed_max:
         encoder.encode(["warm the model up"])
-        vectors, seconds = timed(lambda: encoder.encode(texts))
+        (vectors, sentences), seconds = timed(lambda: encoder.encode_passages(texts, spans))
         ingest.update(embed_s=round(seconds, 2), embedded_by="model")
+        sentence_rows = [SentenceRows.quantise(found, matrix) for found, matrix in zip(spans, sentences, strict=True)]
     else:
         base = base_vectors(pool, settings, pool_encoder(args.encoder, args.cache_dir), args.cache_dir)
         preambles = {make_meeting_id(plan.committee, plan.meeting_date): plan.preamble for plan in plans}
         vectors, misses = resampled_vectors(chunks, base, encoder.dim, preambles)
         if misses:
             vectors[misses] = encoder.encode([texts[row] for row in misses])
-        ingest.update(embedded_by="pool vectors + noise (cosine ~0.94 to the model's vector)", misses=len(misses))
+        sentence_rows = synthetic_sentences(vectors, spans)
+        ingest.update(
+            embedded_by="pool vectors + noise (cosine ~0.94 to the model's vector); sentence vectors: the "
+            "passage's vector plus noise per sentence (highlighting costs the same whatever they hold)",
+            misses=len(misses),
+        )
     passages = len(chunks)
     if "read_s" in ingest:
         ingest["passages_per_s"] = {
@@ -144,13 +169,24 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
                 embed=round(passages / ingest["embed_s"], 1), read_split_embed=round(passages / total, 1)
             )
     result["ingest"] = ingest
+    stage("vectors ready")
 
     # The library itself: vectors come from the embedding cache, so this times what the index does.
     with EmbeddingCache(library) as cache:
-        cache.put(encoder.name, {text_sha256(text): vector for text, vector in zip(texts, vectors, strict=True)})
+        keys = [text_sha256(text) for text in texts]
+        for begin in range(0, len(keys), 50_000):  # in slices: at 1M the sentence blobs are gigabytes
+            part = range(begin, min(begin + 50_000, len(keys)))
+            cache.put(
+                cache_key(encoder),
+                {keys[row]: vectors[row] for row in part},
+                {keys[row]: sentence_rows[row] for row in part},
+            )
+    del sentence_rows
+    stage("vectors in the library's embedding cache")
     now = datetime.now(UTC).isoformat(timespec="seconds")
     additions = [(m, c, SourceRecord(m.sha256, len(m.text), now, m.meeting_id)) for m, c in meetings]
     report, seconds = timed(lambda: update_library(library, additions, encoder, settings))
+    stage(f"library built in {seconds:.1f} s")
     root = version_dir(library, current_version(library) or "")
     sizes = {p.relative_to(root).as_posix(): p.stat().st_size for p in sorted(root.rglob("*")) if p.is_file()}
     result["index"] = {
@@ -166,6 +202,24 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     result["load_average"] = load_average()
     np.save(work / "vectors.npy", vectors)
     return result
+
+
+def synthetic_sentences(vectors: np.ndarray, spans: Sequence[Sequence[tuple[int, int]]], seed: int = 13) -> list[Any]:
+    """Sentence vectors for generated passages: each is its passage's vector plus noise, unit length. What they
+    hold does not change what highlighting costs (a dot product per sentence); the spans are the real ones."""
+    from index.encoder import normalise_rows
+    from index.sentences import SentenceRows
+
+    rng = np.random.default_rng(seed)
+    rows: list[Any] = []
+    for begin in range(0, len(spans), 10_000):
+        block = spans[begin : begin + 10_000]
+        counts = [len(found) for found in block]
+        repeated = np.repeat(vectors[begin : begin + len(block)], counts, axis=0)
+        noisy = normalise_rows(repeated + rng.standard_normal(repeated.shape, dtype=np.float32) * np.float32(0.02))
+        offsets = np.concatenate([[0], np.cumsum(counts)])
+        rows += [SentenceRows.quantise(found, noisy[offsets[n] : offsets[n + 1]]) for n, found in enumerate(block)]
+    return rows
 
 
 # ------------------------------------------------------------------------------------------------ questions
@@ -194,14 +248,14 @@ class TimedEncoder:
 
     def __init__(self, inner: Encoder) -> None:
         self.inner = inner
-        self.name, self.dim = inner.name, inner.dim
+        self.name, self.dim, self.backend = inner.name, inner.dim, backend_of(inner)
         self.question_s = 0.0
         self.sentences_s = 0.0
         self.sentences = 0
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        vectors, seconds = timed(lambda: self.inner.encode(texts, batch_size=batch_size, progress=progress))
+    def encode(self, texts: Sequence[str], **options: Any) -> np.ndarray:
+        vectors, seconds = timed(lambda: self.inner.encode(texts, **options))
         with self._lock:
             if len(texts) == 1:
                 self.question_s += seconds
@@ -265,15 +319,15 @@ def query(args: argparse.Namespace) -> dict[str, Any]:
     encoder = TimedEncoder(make_encoder(args.encoder, args.cache_dir))
     library, load_s = timed(lambda: Library.load(library_path, encoder, settings=settings))  # type: ignore[arg-type]
     rss_loaded = peak_rss_mb()
-    warm_loads = [timed(lambda: Library.load(library_path, encoder, settings=settings))[1] for _ in range(2)]  # type: ignore[arg-type]
+    stage(f"library loaded in {load_s:.1f} s")
     assistant, init_s = timed(lambda: Assistant(library, settings))
     _, model_s = timed(lambda: library.encode_query("warm the model up"))
+    stage(f"assistant made in {init_s:.1f} s")
     result: dict[str, Any] = {
         "passages": len(library.chunks),
         "load": {
             "imports_s": round(imports, 2),
             "library_load_fresh_process_s": round(load_s, 3),
-            "library_load_warm_s": round(min(warm_loads), 3),
             "assistant_init_s": round(init_s, 2),
             "model_load_s": round(model_s, 2),
             "peak_rss_after_load_mb": rss_loaded,
@@ -303,42 +357,87 @@ def query(args: argparse.Namespace) -> dict[str, Any]:
     result["ask_concurrent_new"] = concurrent(fresh, asked, args.callers)
     result["ask_concurrent_repeated"] = concurrent(fresh, asked, args.callers)
     result["peak_rss_mb"] = peak_rss_mb()
+    stage("questions asked")
+    # Loaded again once the questions are done, so that the peak RSS above is one library's.
+    warm_loads = [timed(lambda: Library.load(library_path, encoder, settings=settings))[1] for _ in range(2)]  # type: ignore[arg-type]
+    result["load"]["library_load_warm_s"] = round(min(warm_loads), 3)
 
     stored = np.load(args.work / "vectors.npy", mmap_mode="r")
     if len(stored) >= args.ivf_from:
-        result["ivf_vs_exact"] = ivf_against_exact(np.ascontiguousarray(stored), np.array(vectors))
+        # More questions than the ask timings use: recall@10 over 40 questions moves by ~0.02 with one question.
+        probe_questions = questions(args.ivf_questions)
+        probe_vectors = np.array([library.encode_query(q) for q in probe_questions])
+        stage(f"IVF against exact search, {len(probe_questions)} questions")
+        result["ivf_vs_exact"] = ivf_against_exact(
+            np.ascontiguousarray(stored), probe_vectors, ivf=library_ivf(library_path)
+        )
     if not args.skip_langchain and len(stored) <= args.langchain_max:
         result["langchain"] = langchain_queries(library, np.asarray(stored), asked, vectors, encoder.inner)
     result["load_average"] = load_average()
     return result
 
 
-def ivf_against_exact(stored: np.ndarray, queries: np.ndarray) -> dict[str, Any]:
-    """Recall@10 and latency of the IVF index at several probe counts, against exact search, same vectors."""
+def ivf_against_exact(
+    stored: np.ndarray, queries: np.ndarray, probes: Sequence[int] = PROBES, ivf: Any = None
+) -> dict[str, Any]:
+    """Recall@10 and latency of the IVF index at several probe counts, against exact search, same vectors.
+
+    `ivf`: the library's own IVF index where it has one (training another at 1M takes minutes); otherwise one
+    is built here with the library's parameters. Exact search is timed as the library runs it (one thread a
+    question) and with FAISS's threads on every core. A result tied with the exact 10th score counts as found.
+    """
     import faiss
 
     from index.vectors import build_vectors, list_count, search_vectors
 
     exact = build_vectors(stored, stored.shape[1], approximate_from=len(stored) + 1)
-    ivf, build_s = timed(lambda: build_vectors(stored, stored.shape[1], approximate_from=0))
+    build_s = None
+    if ivf is None:
+        ivf, build_s = timed(lambda: build_vectors(stored, stored.shape[1], approximate_from=0))
+        stage(f"IVF built in {build_s:.1f} s")
+    default_nprobe = faiss.downcast_index(ivf).nprobe
     truth = [search_vectors(exact, q, 10, None) for q in queries]
     exact_s = [timed(lambda q=q: search_vectors(exact, q, 10, None))[1] for q in queries]
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    all_cores = [timed(lambda q=q: exact.search(q.reshape(1, -1), 10))[1] for q in queries]
     found: dict[str, Any] = {
         "lists": list_count(len(stored)),
-        "build_s": round(build_s, 1),
+        "default_nprobe": default_nprobe,
+        "questions": len(queries),
+        "index": "built here" if build_s is not None else "the library's",
+        "build_s": None if build_s is None else round(build_s, 1),
+        "exact_mb": round(stored.nbytes / 1e6),
         "exact": percentiles(exact_s),
+        "exact_all_cores": {"threads": os.cpu_count(), **percentiles(all_cores)},
         "by_nprobe": {},
     }
-    for nprobe in (8, 16, 32, 48, 64, 128):
+    for nprobe in probes:
         faiss.downcast_index(ivf).nprobe = nprobe
         recalls, seconds = [], []
         for q, best in zip(queries, truth, strict=True):
             hits, took = timed(lambda q=q: search_vectors(ivf, q, 10, None))
             seconds.append(took)
-            threshold = best[-1][1] - 1e-6
-            recalls.append(sum(1 for _, score in hits if score >= threshold) / max(len(best), 1))
+            recalls.append(recall_at_10(best, hits))
         found["by_nprobe"][str(nprobe)] = {"recall_at_10": round(float(np.mean(recalls)), 4), **percentiles(seconds)}
     return found
+
+
+def library_ivf(library: Path) -> Any:
+    """The library's own dense index if it is IVF, else None."""
+    from index.storage import current_version, version_dir
+    from index.vectors import VECTORS, is_approximate, load_vectors
+
+    index = load_vectors(version_dir(library, current_version(library) or "") / VECTORS)
+    return index if is_approximate(index) else None
+
+
+def recall_at_10(exact: Sequence[tuple[int, float]], approximate: Sequence[tuple[int, float]]) -> float:
+    """The share of the exact top 10 the approximate search found, a result scoring at least the exact 10th
+    (less 1e-6) counting as found: a tie with the 10th is as good an answer as the 10th itself."""
+    if not exact:
+        return 1.0
+    threshold = exact[-1][1] - 1e-6
+    return min(1.0, sum(1 for _, score in approximate if score >= threshold) / len(exact))
 
 
 def langchain_queries(
@@ -417,7 +516,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("step", choices=("build", "query"))
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--passages", type=int, default=1000)
-    parser.add_argument("--encoder", choices=ENCODERS, default="torch")
+    parser.add_argument("--encoder", choices=ENCODERS, default="onnx-int8")
     parser.add_argument("--cache-dir", type=Path, required=True)
     parser.add_argument("--real-embed-max", type=int, default=1000)
     parser.add_argument("--files-max", type=int, default=10_000)
@@ -425,6 +524,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--questions", type=int, default=40)
     parser.add_argument("--callers", type=int, default=4)
     parser.add_argument("--ivf-from", type=int, default=10_000)
+    parser.add_argument("--ivf-questions", type=int, default=200, help="questions for IVF recall against exact")
     parser.add_argument("--langchain-max", type=int, default=150_000)
     parser.add_argument("--skip-langchain", action="store_true")
     args = parser.parse_args(argv)
