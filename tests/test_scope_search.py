@@ -10,22 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.scope import _NAME_CHARACTER, _WORD_CHARACTER, CommitteeNames, _acronyms, _occurs, _title_lines
-from ingest.models import Item, Meeting
+from tests.test_scope import meeting
 
 # Texts made of the characters that matter at a word's edges: letters, digits, "_", "-", apostrophes, spaces.
 EDGES = st.text(alphabet=st.sampled_from("aAsSfFxX_-'’ \n\t1é"), max_size=30)
-
-
-def meeting(committee: str, text: str, day: date = date(2024, 1, 1)) -> Meeting:
-    return Meeting(
-        meeting_id=f"{committee.lower().replace(' ', '-')}-{day}",
-        committee=committee,
-        meeting_date=day,
-        source="minutes.txt",
-        sha256="0" * 64,
-        text=text,
-        items=(Item(None, None, 0, len(text)),),
-    )
 
 
 def old_mentioned(texts: list[str], name: str) -> bool:
@@ -54,7 +42,7 @@ def test_a_lower_case_word_is_found_where_the_look_around_regex_found_it(before:
 @given(EDGES, st.sampled_from([" ", "\n", "  \t", "-", ""]), EDGES, st.sampled_from(["Council", "COUNCIL", "council"]))
 def test_a_body_is_mentioned_where_the_ignorecase_regex_found_it(before: str, gap: str, after: str, noun: str) -> None:
     texts = ["Nothing here.", f"{before}leeds City{gap}{noun}{after}"]
-    names = CommitteeNames([meeting("Milburn Parish Council", text) for text in texts])
+    names = CommitteeNames([meeting("Milburn Parish Council", date(2024, 1, 1), text) for text in texts])
     assert names._mentioned("Leeds City Council") == old_mentioned(texts, "Leeds City Council")
 
 
@@ -65,7 +53,7 @@ def test_mentions_on_hand_made_minutes() -> None:
         "xIntegrated Care Board",  # not the name: it starts inside a word
         "The INTEGRATED care board's plan.",  # case aside
     ]
-    names = CommitteeNames([meeting("Milburn Parish Council", text) for text in texts])
+    names = CommitteeNames([meeting("Milburn Parish Council", date(2024, 1, 1), text) for text in texts])
     assert names._lowered is None  # made only when a question names a body
     assert names._mentioned("Leeds City Council") is True
     assert names._mentioned("Integrated Care Board") is True
@@ -115,7 +103,7 @@ def old_written_in_lower_case(texts: list[str], forms: dict[str, set[str]]) -> s
 def test_words_written_in_lower_case_are_those_the_alternation_found(
     texts: list[str], forms: dict[str, set[str]]
 ) -> None:
-    names = CommitteeNames([meeting("Milburn Parish Council", text) for text in texts])
+    names = CommitteeNames([meeting("Milburn Parish Council", date(2024, 1, 1), text) for text in texts])
     assert names._written_in_lower_case(forms) == old_written_in_lower_case(texts, forms)
 
 
@@ -123,9 +111,9 @@ def test_acronyms_its_minutes_use_name_a_committee() -> None:
     asf = "Apache Software Foundation Board of Directors"
     assert "ASF" in _acronyms(asf)
     library = [
-        meeting(asf, "The ASFX and xASF and ASF_1 are other words.", date(2015, 1, 21)),
-        meeting(asf, "The (ASF) board met.", date(2015, 2, 18)),
-        meeting("Milburn Parish Council", "The ASF wrote to us.", date(2015, 3, 1)),
+        meeting(asf, date(2015, 1, 21), "The ASFX and xASF and ASF_1 are other words."),
+        meeting(asf, date(2015, 2, 18), "The (ASF) board met."),
+        meeting("Milburn Parish Council", date(2015, 3, 1), "The ASF wrote to us."),
     ]
     names = CommitteeNames(library)
     assert names.owners["asf"] == {asf}
