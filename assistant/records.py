@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from assistant.evidence import Evidence
@@ -48,7 +49,7 @@ class Filters:
         )
 
     def matches_meeting(self, committee: str, meeting_date: date) -> bool:
-        if self.committees and fold(committee) not in {fold(name) for name in self.committees}:
+        if self.committees and fold(committee) not in _folded(self.committees):
             return False
         if self.date_from and meeting_date < self.date_from:
             return False
@@ -87,6 +88,12 @@ class Filters:
 def fold(text: str) -> str:
     """A name as names are compared: whitespace tidied, case folded."""
     return " ".join(text.split()).casefold()
+
+
+@lru_cache(maxsize=256)
+def _folded(committees: tuple[str, ...]) -> frozenset[str]:
+    """The committees of a filter, folded once (a filter is tested against every meeting of a library)."""
+    return frozenset(fold(name) for name in committees)
 
 
 @dataclass(frozen=True, slots=True)

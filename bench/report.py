@@ -29,10 +29,19 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 
 def ingest_ratio(scale: dict[str, Any]) -> float | None:
-    """Our read + split + embed throughput over LangChain's load + split + embed-and-index."""
-    ours = _get(scale, "build", "ingest", "passages_per_s", "read_split_embed")
-    theirs = _get(scale, "langchain_ingest", "passages_per_s", "end_to_end")
-    return round(ours / theirs, 2) if ours and theirs else None
+    """How many times faster minutebook ingests the same files end to end: LangChain's load + split + embed and
+    index + save over our read + split + embed (passages and sentences) + index build. Time for the same files,
+    not passages/s: the two splitters cut the files into different numbers of passages."""
+    ingest = _get(scale, "build", "ingest") or {}
+    build_s = _get(scale, "build", "index", "build_s")
+    parts = [ingest.get(key) for key in ("read_s", "split_s", "embed_s")] + [build_s]
+    theirs = _get(scale, "langchain_ingest") or {}
+    their_parts = [theirs.get(key) for key in ("read_s", "split_s", "embed_and_index_s", "save_s")]
+    if any(part is None for part in parts + their_parts):
+        return None
+    ours_s = sum(float(part) for part in parts if part is not None)
+    theirs_s = sum(float(part) for part in their_parts if part is not None)
+    return round(theirs_s / max(ours_s, 1e-9), 2)
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -89,7 +98,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         if ratio is not None:
             found.append(
                 {
-                    "target": f"ingest throughput over the LangChain pipeline at {name}",
+                    "target": f"ingest of the same files, LangChain's time over ours, at {name}",
                     "value": ratio,
                     "limit": TARGETS["ingest_over_langchain"],
                     "met": ratio >= TARGETS["ingest_over_langchain"],
@@ -166,7 +175,8 @@ def markdown(results: dict[str, Any]) -> str:
 
     lines += ["", "## Against LangChain (same passages, vectors and model)", ""]
     lines += [
-        "| scale | ingest ours / LangChain (passages/s) | ratio | splitting ours / LangChain (passages/s) "
+        "| scale | ingest ours / LangChain (passages/s) | same files, end to end: ratio | "
+        "splitting ours / LangChain (passages/s) "
         "| dense search ratio | encode + dense ratio | keyword: rank_bm25 / ours | rank_bm25 build s |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -184,7 +194,10 @@ def markdown(results: dict[str, Any]) -> str:
             f"{_fmt(_get(scale, 'query', 'langchain', 'rank_bm25_build_s'), 2)} |"
         )
     lines.append("")
-    lines.append("Ratios are LangChain's median time over ours (above 1: minutebook is faster).")
+    lines.append(
+        "Ratios are LangChain's time over ours (median per question for searches; above 1: minutebook is faster). "
+        "Ingest: the same files read, split, embedded and indexed; ours embeds each passage's sentences too."
+    )
 
     ivf_rows = [(n, _get(s, "query", "ivf_vs_exact")) for n, s in results.get("scales", {}).items()]
     ivf_rows = [(n, ivf) for n, ivf in ivf_rows if ivf]

@@ -86,8 +86,8 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from index.library import SourceRecord, update_library
     from index.records import embed_text
     from index.sentences import SentenceRows
-    from index.update import sentence_spans
     from index.storage import current_version, version_dir
+    from index.update import sentence_spans
     from ingest.pipeline import build_meeting, chunk_for_settings, file_sha256, read_file
     from ingest.settings import Settings
     from ingest.tokens import count_tokens

@@ -132,8 +132,9 @@ def test_targets_are_checked_against_the_issue_limits() -> None:
     results = {
         "scales": {
             "1k": {
-                "build": {"ingest": {"passages_per_s": {"read_split_embed": 30.0}}},
-                "langchain_ingest": {"passages_per_s": {"end_to_end": 20.0}},
+                # the same files: ours 1 + 2 + 6 + 1 = 10 s, LangChain's 1 + 3 + 10 + 1 = 15 s
+                "build": {"ingest": {"read_s": 1.0, "split_s": 2.0, "embed_s": 6.0}, "index": {"build_s": 1.0}},
+                "langchain_ingest": {"read_s": 1.0, "split_s": 3.0, "embed_and_index_s": 10.0, "save_s": 1.0},
             },
             "100k": {
                 "query": {
@@ -146,7 +147,7 @@ def test_targets_are_checked_against_the_issue_limits() -> None:
     }
     found = {t["target"]: (t["value"], t["met"]) for t in targets(results)}
     assert found == {
-        "ingest throughput over the LangChain pipeline at 1k": (1.5, False),
+        "ingest of the same files, LangChain's time over ours, at 1k": (1.5, False),
         "question p95 at 100k (ask_repeated_question)": (40.0, True),
         "question p95 at 100k (ask_new_question)": (1500.0, False),
         "page answer at 100k (ask p95, new question; the page adds ~0.3 s of rendering)": (1.5, False),
@@ -154,7 +155,7 @@ def test_targets_are_checked_against_the_issue_limits() -> None:
     }
     table = markdown({**results, "targets": targets(results)})
     assert (
-        "| 1k | 30.0 / 20.0 | 1.50 | – / – |" in table
+        "| 1k | – / – | 1.50 | – / – |" in table  # no passages/s given; the same-files ratio is
         and "| library load at 100k (fresh process) | 1.2 | 2.0 | yes |" in table
     )
 

@@ -34,3 +34,49 @@ def test_rows_of_meetings_and_rows_for_within_them_match_a_scan_of_every_passage
     ]
     # rows out of range or repeated are ignored, as in the searches
     assert library.rows_for(lambda c: True, within=np.array([2, 2, -1, 10_000])).tolist() == [2]
+
+
+def test_the_assistant_finds_a_filters_rows_as_a_scan_of_every_passage_would(tmp_path: Path) -> None:
+    """`Assistant._rows_within` takes an admitted meeting's passages without testing each (unless a filter names
+    an item): the same rows as testing every passage of the library against the filter."""
+    from datetime import date
+
+    from assistant.ask import Assistant
+    from assistant.records import Filters
+
+    path = tmp_path / "library"
+    encoder = HashingEncoder(384)
+    settings = Settings(library=path, model_name=encoder.name, model_dim=encoder.dim)
+    update_library(path, [addition(m) for m in (PLANNING_MARCH, PLANNING_APRIL, FINANCE_MAY)], encoder, settings)
+    library = Library.load(path, encoder)
+    assistant = Assistant(library, settings)
+    planning = PLANNING_MARCH[0].committee
+    item = next(c.item_number for c in PLANNING_MARCH[1] if c.item_number is not None)
+    for filters in (
+        Filters(committees=(f"  {planning.upper()} ",)),  # names are compared folded
+        Filters(committees=(planning, FINANCE_MAY[0].committee), date_from=date(2024, 4, 1)),
+        Filters(date_to=date(2024, 3, 31)),
+        Filters(committees=(planning,), item_number=item),
+        Filters(committees=("No Such Committee",)),
+    ):
+        assert assistant._rows_within(filters).tolist() == library.rows_for(filters.matches).tolist(), filters
+
+
+def test_prepare_reads_the_names_a_first_question_would_wait_for_and_changes_no_answer(tmp_path: Path) -> None:
+    import threading
+
+    from assistant.ask import Assistant
+
+    path = tmp_path / "library"
+    encoder = HashingEncoder(384)
+    settings = Settings(library=path, model_name=encoder.name, model_dim=encoder.dim)
+    update_library(path, [addition(m) for m in (PLANNING_MARCH, PLANNING_APRIL, FINANCE_MAY)], encoder, settings)
+    library = Library.load(path, encoder)
+    prepared, cold = Assistant(library, settings), Assistant(library, settings)
+    worker = threading.Thread(target=prepared.prepare)
+    worker.start()
+    names = prepared.names  # asked while `prepare` may still be reading them: one CommitteeNames, not two
+    worker.join()
+    assert prepared.names is names and names._lowered is not None
+    for question in ("What did the planning committee decide in March 2024?", "Did the Zorg Board discuss flooding?"):
+        assert prepared.ask(question).to_json() == cold.ask(question).to_json()

@@ -64,6 +64,8 @@ def _load(library: str, version: str, model_name: str, _settings: Settings) -> L
     # The model takes seconds to load: do it in the background, so the page (sidebar, meetings, briefing) is
     # usable at once; a question asked before it is ready waits for it (the encoder loads under a lock).
     threading.Thread(target=loaded_library.encode_query, args=("warm up",), name="model-warm-up", daemon=True).start()
+    # Likewise the committees' names that a question's scope is read against (~1 s at 100,000 passages).
+    threading.Thread(target=assistant.prepare, name="names-warm-up", daemon=True).start()
     return Loaded(assistant, loaded_library, loaded_library.version, seconds)
 
 
