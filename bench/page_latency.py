@@ -1,6 +1,7 @@
-"""How fast the page answers on the sample library, and what its first load costs.
+"""How fast the page answers on the sample library (or another, `--library`), and what its first load costs.
 
-Builds the sample library (samples/minutes) with the real model in a temporary folder, then:
+Builds the sample library (samples/minutes) with the real model in a temporary folder (or takes `--library`),
+then:
 
 - first load, in a fresh Python process: imports, model load, library load, and the first page run (AppTest),
   which is what the first visitor after `minutebook ui` waits for;
@@ -12,6 +13,7 @@ Builds the sample library (samples/minutes) with the real model in a temporary f
 Writes bench/results/page_latency.json with the command and the machine.
 
     .venv/bin/python bench/page_latency.py [--questions 40] [--out bench/results/page_latency.json]
+    .venv/bin/python bench/page_latency.py --library DIR/100k/library --out bench/results/page_latency_100k.json
 """
 
 from __future__ import annotations
@@ -206,10 +208,22 @@ def browser(library: Path) -> dict[str, object]:
     }
 
 
+def library_label(library: Path | None) -> str:
+    if library is None:
+        return "samples/minutes (2 meetings), real model all-MiniLM-L6-v2"
+    from index.records import read_records
+
+    manifest = read_records(library).manifest
+    return f"{library}: {manifest.meetings:,} meetings, {manifest.passages:,} passages, encoder {manifest.encoder}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=40, help="dev questions asked per pass")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "page_latency.json")
+    parser.add_argument(
+        "--library", type=Path, help="time the page on this library (e.g. a bench.scale one) instead of the samples"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -217,14 +231,16 @@ def main() -> None:
         return
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="minutebook-bench-") as folder:
-        library = Path(folder) / "library"
-        build_seconds = build(library)
+        library = args.library or Path(folder) / "library"
+        build_seconds = None if args.library else build(library)
         env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
         output = subprocess.run(
             [sys.executable, __file__, "--child", str(library), "--questions", str(args.questions)],
             env=env, check=True, capture_output=True, text=True,
         ).stdout  # fmt: skip
-        result: dict[str, object] = {"build_sample_library_s": round(build_seconds, 3)}
+        result: dict[str, object] = {}
+        if build_seconds is not None:
+            result["build_sample_library_s"] = round(build_seconds, 3)
         result.update(json.loads(output.strip().splitlines()[-1]))
         result["browser"] = browser(library) if CHROMIUM.exists() else "skipped: /usr/bin/chromium not installed"
     result = {
@@ -237,10 +253,11 @@ def main() -> None:
             "python": platform.python_version(),
             "streamlit": metadata.version("streamlit"),
             "torch": metadata.version("torch"),
+            "onnxruntime": metadata.version("onnxruntime"),
             # Other work on the machine slows every figure; compare runs only at similar load.
             "load_average_1m_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         },
-        "library": "samples/minutes (2 meetings), real model all-MiniLM-L6-v2",
+        "library": library_label(args.library),
         **result,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

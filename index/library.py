@@ -38,7 +38,7 @@ from index.sentences import FILES as SENTENCE_FILES
 from index.sentences import SENTENCES_DIR, SentenceStore
 from index.storage import current_version, version_dir
 from index.update import UpdateReport, rebuild_library, remove_from_library, update_library
-from index.vectors import VECTORS, load_vectors, search_vectors
+from index.vectors import VECTORS, load_vectors, search_vectors, valid_rows
 from ingest.models import Chunk, Meeting
 from ingest.settings import Settings, load_settings
 
@@ -186,8 +186,7 @@ class Library:
         if rows is None:
             candidates, selected = None, scores
         else:
-            candidates = np.unique(np.asarray(rows, dtype=np.int64))
-            candidates = candidates[(candidates >= 0) & (candidates < len(scores))]
+            candidates = valid_rows(rows, len(scores))
             selected = scores[candidates]
         matching = selected > 0
         if k < len(selected):
@@ -221,8 +220,7 @@ class Library:
         library in Python takes ~65 ms a call)."""
         if within is None:
             return np.fromiter((row for row, chunk in enumerate(self.chunks) if predicate(chunk)), dtype=np.int64)
-        rows = np.unique(np.asarray(within, dtype=np.int64))
-        rows = rows[(rows >= 0) & (rows < len(self.chunks))]
+        rows = valid_rows(within, len(self.chunks))
         return np.fromiter((row for row in rows.tolist() if predicate(self.chunks[row])), dtype=np.int64)
 
     def rows_of_meetings(self, meeting_ids: Iterable[str]) -> np.ndarray:

@@ -110,12 +110,22 @@ def _top(scores: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]
     return [(int(rows[i]), float(scores[i])) for i in order]
 
 
+def valid_rows(rows: np.ndarray, count: int) -> np.ndarray:
+    """`rows` as int64, ascending, without repeats, within [0, count). Rows already strictly ascending (as
+    `Library.rows_of_meetings` gives them) skip the sort: np.unique took ~6 ms a search at 84k rows."""
+    rows = np.asarray(rows, dtype=np.int64).ravel()
+    if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):
+        rows = np.unique(rows)
+    if len(rows) and (rows[0] < 0 or rows[-1] >= count):
+        rows = rows[(rows >= 0) & (rows < count)]
+    return rows
+
+
 def search_vectors(index: faiss.Index, query: np.ndarray, k: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
     """The `k` best (row, inner product), best first, among `rows` if given. FAISS's -1 padding is dropped."""
     n = index.ntotal
     if rows is not None:
-        rows = np.unique(np.asarray(rows, dtype=np.int64))
-        rows = rows[(rows >= 0) & (rows < n)]
+        rows = valid_rows(rows, n)
         n = len(rows)
     k = min(k, n)
     if k <= 0:

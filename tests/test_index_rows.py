@@ -80,3 +80,17 @@ def test_prepare_reads_the_names_a_first_question_would_wait_for_and_changes_no_
     assert prepared.names is names and names._lowered is not None
     for question in ("What did the planning committee decide in March 2024?", "Did the Zorg Board discuss flooding?"):
         assert prepared.ask(question).to_json() == cold.ask(question).to_json()
+
+
+def test_valid_rows_sorts_dedupes_and_bounds_whatever_it_is_given() -> None:
+    from index.vectors import valid_rows
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        rows = rng.integers(-3, 30, size=int(rng.integers(0, 12)))
+        if rng.random() < 0.5:
+            rows = np.unique(rows)  # already ascending: the fast path
+        expected = sorted({int(r) for r in rows if 0 <= r < 25})
+        found = valid_rows(rows, 25)
+        assert found.dtype == np.int64 and found.tolist() == expected
+    assert valid_rows(np.array([[3], [1]]), 5).tolist() == [1, 3]
