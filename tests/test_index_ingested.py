@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from index.encoder import HashingEncoder, SentenceTransformerEncoder
+from index.encoder import HashingEncoder, SentenceTransformerEncoder, load_encoder
 from index.library import Library, SourceRecord, rebuild_library, source_records, update_library
 from ingest.pipeline import IngestResult, file_sha256, ingest_file
 from ingest.settings import Settings
@@ -153,13 +153,18 @@ def test_index_command_rebuilds_a_library_for_the_real_model(tmp_path: Path, ing
     result = CliRunner().invoke(cli, ["index", "--library", str(path)])
     assert result.exit_code == 0, result.output
     assert "Rebuilding: the library" in result.output and "built with hashing-384" in result.output
-    library = Library.load(path, SentenceTransformerEncoder())
+    default = load_encoder(Settings(library=path))  # the bundled model under ONNX Runtime, int8
+    library = Library.load(path, default)
     assert library.manifest.model_name == "sentence-transformers/all-MiniLM-L6-v2"
+    assert library.manifest.encoder == "onnx-int8"
     assert library.chunks == before.chunks and library.meetings == before.meetings
     result = CliRunner().invoke(cli, ["index", "--library", str(path)])
     assert result.exit_code == 0 and "up to date" in result.output
-    # A forced rebuild with the same model takes every vector from the cache.
-    assert rebuild_library(path, SentenceTransformerEncoder()).embedded == 0
+    # A forced rebuild with the same model takes every vector from the cache; with another back end, none.
+    assert rebuild_library(path, default).embedded == 0
+    by_torch = rebuild_library(path, SentenceTransformerEncoder())
+    assert by_torch.embedded == by_torch.passages == len(library.chunks)
+    assert Library.load(path).manifest.encoder == "torch"
     # The real model finds the sample's safeguarding report for a paraphrased question.
     question = "How well are agencies working together to keep children safe?"
     top = [library.chunks[row] for row, _ in library.dense_search(library.encode_query(question), 3)]
