@@ -13,12 +13,17 @@ from ingest.settings import Settings
 from tests.index_helpers import FINANCE_MAY, PLANNING_APRIL, PLANNING_MARCH, addition
 
 
-def test_rows_of_meetings_and_rows_for_within_them_match_a_scan_of_every_passage(tmp_path: Path) -> None:
+def three_meetings(tmp_path: Path) -> tuple[Library, Settings]:
+    """A hashing-encoder library of PLANNING_MARCH, PLANNING_APRIL and FINANCE_MAY, loaded."""
     path = tmp_path / "library"
     encoder = HashingEncoder(384)
     settings = Settings(library=path, model_name=encoder.name, model_dim=encoder.dim)
     update_library(path, [addition(m) for m in (PLANNING_MARCH, PLANNING_APRIL, FINANCE_MAY)], encoder, settings)
-    library = Library.load(path, encoder)
+    return Library.load(path, encoder), settings
+
+
+def test_rows_of_meetings_and_rows_for_within_them_match_a_scan_of_every_passage(tmp_path: Path) -> None:
+    library, settings = three_meetings(tmp_path)
     march, may = PLANNING_MARCH[0].meeting_id, FINANCE_MAY[0].meeting_id
     rows = library.rows_of_meetings([may, march, "no-such-meeting", may])
     assert rows.dtype == np.int64
@@ -44,11 +49,7 @@ def test_the_assistant_finds_a_filters_rows_as_a_scan_of_every_passage_would(tmp
     from assistant.ask import Assistant
     from assistant.records import Filters
 
-    path = tmp_path / "library"
-    encoder = HashingEncoder(384)
-    settings = Settings(library=path, model_name=encoder.name, model_dim=encoder.dim)
-    update_library(path, [addition(m) for m in (PLANNING_MARCH, PLANNING_APRIL, FINANCE_MAY)], encoder, settings)
-    library = Library.load(path, encoder)
+    library, settings = three_meetings(tmp_path)
     assistant = Assistant(library, settings)
     planning = PLANNING_MARCH[0].committee
     item = next(c.item_number for c in PLANNING_MARCH[1] if c.item_number is not None)
@@ -67,11 +68,7 @@ def test_prepare_reads_the_names_a_first_question_would_wait_for_and_changes_no_
 
     from assistant.ask import Assistant
 
-    path = tmp_path / "library"
-    encoder = HashingEncoder(384)
-    settings = Settings(library=path, model_name=encoder.name, model_dim=encoder.dim)
-    update_library(path, [addition(m) for m in (PLANNING_MARCH, PLANNING_APRIL, FINANCE_MAY)], encoder, settings)
-    library = Library.load(path, encoder)
+    library, settings = three_meetings(tmp_path)
     prepared, cold = Assistant(library, settings), Assistant(library, settings)
     worker = threading.Thread(target=prepared.prepare)
     worker.start()
