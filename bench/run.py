@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="keep the libraries here (default: a temp dir)")
     parser.add_argument("--skip-langchain", action="store_true")
     parser.add_argument("--skip-encoders", action="store_true")
+    parser.add_argument(
+        "--reuse-builds",
+        action="store_true",
+        help="with --work: keep each scale's library from an earlier run there and time only the questions",
+    )
     args = parser.parse_args(argv)
     try:
         scales = [parse_scale(s) for s in args.scales.split(",") if s.strip()]
@@ -101,12 +106,16 @@ def main(argv: list[str] | None = None) -> int:
             name = label(passages)
             folder = work / name
             common = ["--work", str(folder), "--cache-dir", str(cache_dir), "--encoder", args.encoder]
-            build = run_step(
-                [*python, "bench.scale", "build", *common, "--passages", str(passages), "--real-embed-max",
-                 str(args.real_embed_max)],
-                folder / "build.json",
-                work / f"{name}-build.log",
-            )  # fmt: skip
+            if args.reuse_builds and (folder / "build.json").is_file():
+                print(f"{name}: the library built earlier in {folder}", flush=True)
+                build = json.loads((folder / "build.json").read_text(encoding="utf-8"))
+            else:
+                build = run_step(
+                    [*python, "bench.scale", "build", *common, "--passages", str(passages), "--real-embed-max",
+                     str(args.real_embed_max)],
+                    folder / "build.json",
+                    work / f"{name}-build.log",
+                )  # fmt: skip
             scale: dict[str, Any] = {"build": build}
             if "failed" not in build:
                 extra = ["--skip-langchain"] if args.skip_langchain else []

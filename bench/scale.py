@@ -366,7 +366,9 @@ def query(args: argparse.Namespace) -> dict[str, Any]:
     warm_loads = [timed(lambda: Library.load(library_path, encoder, settings=settings))[1] for _ in range(2)]  # type: ignore[arg-type]
     result["load"]["library_load_warm_s"] = round(min(warm_loads), 3)
 
-    stored = np.load(args.work / "vectors.npy", mmap_mode="r")
+    # The vectors the library itself holds: passages with the same text share one vector there (the embedding
+    # cache keys by text), where vectors.npy gave each its own noise; exact search must search the same set.
+    stored = library_vectors(library_path)
     if len(stored) >= args.ivf_from:
         # More questions than the ask timings use: recall@10 over 40 questions moves by ~0.02 with one question.
         probe_questions = questions(args.ivf_questions)
@@ -424,6 +426,14 @@ def ivf_against_exact(
             recalls.append(recall_at_10(best, hits))
         found["by_nprobe"][str(nprobe)] = {"recall_at_10": round(float(np.mean(recalls)), 4), **percentiles(seconds)}
     return found
+
+
+def library_vectors(library: Path) -> np.ndarray:
+    """Every vector of the library's dense index, row i being passage i."""
+    from index.storage import current_version, version_dir
+    from index.vectors import VECTORS, all_vectors, load_vectors
+
+    return all_vectors(load_vectors(version_dir(library, current_version(library) or "") / VECTORS))
 
 
 def library_ivf(library: Path) -> Any:
