@@ -302,3 +302,44 @@ def test_real_model_answers_on_the_sample_library(tmp_path: Path, monkeypatch: p
     assert card_headers(at)[0] == ITEM_48
     marks = marked(fragments(at, "passage")[0])
     assert any("care leaver" in mark for mark in marks)
+
+
+def test_a_large_library_lists_one_committees_meetings_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over LIST_ALL_MEETINGS meetings the sidebar shows a committee picker and that committee's meetings only:
+    every widget is sent to the browser on every rerun, and a button per meeting of a large library slowed
+    each answer (bench/results/page_latency_100k.json)."""
+    from datetime import date, timedelta
+
+    from index.encoder import HashingEncoder
+    from index.library import update_library
+    from ingest.settings import Settings
+    from tests.index_helpers import addition, make_meeting
+    from ui.components.sidebar import LIST_ALL_MEETINGS
+
+    committees = {"Audit Committee": 40, "Planning Committee": 30, "Zeta Board": 1}
+    assert sum(committees.values()) > LIST_ALL_MEETINGS
+    path = tmp_path / "library"
+    encoder = HashingEncoder(384)
+    settings = Settings(library=path, model_name=encoder.name, model_dim=encoder.dim)
+    meetings = [
+        make_meeting(committee, (date(2020, 1, 6) + timedelta(weeks=n)).isoformat(), [("Budget", "The budget.")])
+        for committee, count in committees.items()
+        for n in range(count)
+    ]
+    update_library(path, [addition(m) for m in meetings], encoder, settings)
+    monkeypatch.setenv("MINUTEBOOK_MODEL", "hashing-384")
+    at = open_page(path, monkeypatch)
+    assert not at.sidebar.expander  # no expander a committee
+    picker = at.sidebar.selectbox(key="library_committee")
+    assert picker.options == [f"{name} ({count})" for name, count in committees.items()]
+    buttons = [b for b in at.sidebar.button if b.key and b.key.startswith("meeting-")]
+    assert len(buttons) == 40 and all(b.key.startswith("meeting-audit-committee-") for b in buttons)
+    assert buttons[0].label.startswith("5 Oct 2020")  # newest first: 6 Jan 2020 + 39 weeks
+    picker.set_value("Zeta Board").run()
+    [button] = [b for b in at.sidebar.button if b.key and b.key.startswith("meeting-")]
+    assert button.key == "meeting-zeta-board-2020-01-06" and button.label == "6 Jan 2020 · 1 items · 2 passages"
+    button.click().run()
+    assert not at.exception
+    assert "6 January 2020" in html_text(at.markdown[1].value)  # the meeting view opened

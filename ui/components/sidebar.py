@@ -65,6 +65,12 @@ def render_filters(library: Any) -> SearchOptions:
     return SearchOptions(Filters(committees=tuple(chosen), date_from=date_from, date_to=date_to), k, str(sort))
 
 
+# Up to this many meetings the sidebar lists them all, a committee to an expander; above it, one committee's at
+# a time, picked from a list: Streamlit sends every widget to the browser on every rerun, and 1,480 meeting
+# buttons (a 100,000-passage library) made each answer take ~1 s to appear in the browser.
+LIST_ALL_MEETINGS = 60
+
+
 def render_library(library: Any) -> None:
     """Meetings grouped by committee, newest first, each opening the meeting view."""
     st.header("Library")
@@ -72,9 +78,6 @@ def render_library(library: Any) -> None:
         st.caption("No minutes yet.")
         return
     meetings = list(library.meetings.values())
-    passages: dict[str, int] = defaultdict(int)
-    for chunk in library.chunks:
-        passages[chunk.meeting_id] += 1
     by_committee: dict[str, list[Any]] = defaultdict(list)
     for meeting in meetings:
         by_committee[meeting.committee].append(meeting)
@@ -82,15 +85,32 @@ def render_library(library: Any) -> None:
         f"{len(meetings)} meeting{'s' if len(meetings) != 1 else ''} · {len(by_committee)} "
         f"committee{'s' if len(by_committee) != 1 else ''} · {len(library.chunks)} passages"
     )
-    for committee in sorted(by_committee, key=str.casefold):
-        group = sorted(by_committee[committee], key=lambda m: m.meeting_date, reverse=True)
-        with st.expander(f"{label_text(committee)} ({len(group)})", expanded=len(by_committee) == 1):
-            for meeting in group:
-                items = sum(1 for item in meeting.items if item.number is not None)
-                st.button(
-                    f"{short_date(meeting.meeting_date)} · {items} items · {passages[meeting.meeting_id]} passages",
-                    key=f"meeting-{meeting.meeting_id}",
-                    on_click=state.open_meeting,
-                    args=(meeting.meeting_id,),
-                    type="tertiary",
-                )
+    committees = sorted(by_committee, key=str.casefold)
+    if len(meetings) <= LIST_ALL_MEETINGS:
+        for committee in committees:
+            group = by_committee[committee]
+            with st.expander(f"{label_text(committee)} ({len(group)})", expanded=len(by_committee) == 1):
+                _meeting_buttons(library, group)
+        return
+    chosen = st.selectbox(
+        "Meetings of",
+        committees,
+        format_func=lambda committee: f"{committee} ({len(by_committee[committee])})",
+        key="library_committee",
+    )
+    if chosen is not None:
+        _meeting_buttons(library, by_committee[chosen])
+
+
+def _meeting_buttons(library: Any, group: list[Any]) -> None:
+    """A button per meeting, newest first: date, items, passages."""
+    for meeting in sorted(group, key=lambda m: m.meeting_date, reverse=True):
+        items = sum(1 for item in meeting.items if item.number is not None)
+        passages = len(library.rows_of_meetings([meeting.meeting_id]))
+        st.button(
+            f"{short_date(meeting.meeting_date)} · {items} items · {passages} passages",
+            key=f"meeting-{meeting.meeting_id}",
+            on_click=state.open_meeting,
+            args=(meeting.meeting_id,),
+            type="tertiary",
+        )
