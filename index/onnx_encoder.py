@@ -17,12 +17,15 @@ because small batches carry little padding and two independent runs keep both co
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -131,6 +134,11 @@ class OnnxEncoder:
         self._sessions: dict[int, Any] = {}
         self._tokenizer: Any = None
 
+    @property
+    def exported(self) -> bool:
+        """Whether the model file is there already (else the first encode exports it, ~7 s)."""
+        return self.model_path.is_file()
+
     def _session(self, threads: int) -> Any:
         """A session per thread count (the encoder runs single-threaded sessions, one batch per core at once;
         ONNX Runtime sessions may be run from several threads)."""
@@ -227,6 +235,21 @@ def _feed(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
 
 
 @contextmanager
+def _quietly() -> Iterator[None]:
+    """Keep the exporters' tracer warnings, weight-loading bars and quantisation advice (and the root logging
+    handler onnxruntime's quantiser installs) off the user's terminal; errors still raise."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        with warnings.catch_warnings(), redirect_stderr(io.StringIO()), redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+@contextmanager
 def _written(target: Path) -> Iterator[Path]:
     """A new file beside `target` to write into, renamed over `target` when the block succeeds and removed when
     it fails; unique, as two processes may export at once."""
@@ -255,7 +278,8 @@ def ensure_exported(path: Path, quantized: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(path) + ".lock"):
             if not path.is_file():
-                export_model(path, quantized)
+                with _quietly():
+                    export_model(path, quantized)
     except ImportError as error:
         raise LibraryError(f"exporting the model to ONNX needs {error.name}: pip install onnx") from None
     except OSError as error:

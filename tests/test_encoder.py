@@ -143,3 +143,26 @@ def test_an_onnx_export_that_fails_leaves_no_file(tmp_path: Path) -> None:
     with _written(target) as partial:
         partial.write_bytes(b"a model")
     assert [p.name for p in tmp_path.iterdir()] == ["model.onnx"] and target.read_bytes() == b"a model"
+
+
+@pytest.mark.slow
+def test_the_first_ingest_exports_the_model_with_one_line_and_no_warnings(tmp_path: Path) -> None:
+    """A fresh machine: the int8 model is exported into the user cache dir on the first ingest, which says so in
+    one line; the exporters' tracer warnings and bars stay off the terminal, and the next ingest says nothing."""
+    from tests.reliability.helpers import minutebook_command, subprocess_env
+
+    env = subprocess_env({"XDG_CACHE_HOME": str(tmp_path / "cache"), "MINUTEBOOK_LIBRARY": str(tmp_path / "lib")})
+    env.pop("MINUTEBOOK_MODEL", None)  # the real model, by the default encoder
+    env.pop("MINUTEBOOK_ENCODER", None)
+    samples = REPO / "samples" / "minutes"
+    first, second = sorted(samples.glob("*.txt"))[:2]
+    runs = [
+        subprocess.run(minutebook_command("ingest", path), env=env, capture_output=True, text=True, check=False)
+        for path in (first, second)
+    ]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr + runs[1].stderr
+    lines = [line for line in runs[0].stderr.splitlines() if line.strip()]
+    assert lines[0] == "Preparing the model for ONNX Runtime (once, about 10 s)…"
+    assert not [line for line in lines if "Warning" in line or "WARNING" in line or "Loading weights" in line]
+    assert "Preparing" not in runs[1].stderr
+    assert (tmp_path / "cache" / "minutebook" / "onnx").is_dir()

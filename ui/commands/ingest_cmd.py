@@ -204,10 +204,13 @@ def ingest_cmd(
 
 
 def _update_library(settings: Settings, results: list[IngestResult], console: Console) -> None:
+    from index.encoder import load_encoder
     from index.library import LibraryError
     from ui.library_ops import add_results_to_library
 
     try:
+        if results and not getattr(load_encoder(settings), "exported", True):
+            console.print("Preparing the model for ONNX Runtime (once, about 10 s)…")
         add_results_to_library(settings, results, progress=console.is_terminal)
     except LibraryError as error:
         raise click.ClickException(str(error)) from None
