@@ -67,21 +67,6 @@ class EmbeddingCache:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def get(self, model: str, dim: int, keys: Iterable[str]) -> dict[str, np.ndarray]:
-        """The cached vectors among `keys` (blobs of the wrong size are ignored)."""
-        unique = list(dict.fromkeys(keys))
-        found: dict[str, np.ndarray] = {}
-        for begin in range(0, len(unique), _BATCH):
-            batch = unique[begin : begin + _BATCH]
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute(
-                f"SELECT sha256, vector FROM embeddings WHERE model = ? AND sha256 IN ({marks})", [model, *batch]
-            )
-            for key, blob in rows:
-                if len(blob) == dim * 4:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
     def get_passages(self, model: str, dim: int, keys: Iterable[str]) -> dict[str, tuple[np.ndarray, SentenceRows]]:
         """The cached vectors among `keys` that have their sentence vectors too."""
         unique = list(dict.fromkeys(keys))
@@ -127,39 +112,6 @@ class EmbeddingCache:
         with self._db:
             self._db.executemany("DELETE FROM embeddings WHERE model = ? AND sha256 = ?", [(model, k) for k in stale])
         return len(stale)
-
-
-def embed_with_cache(
-    texts: Sequence[str],
-    encoder: Encoder,
-    cache: EmbeddingCache | None,
-    *,
-    known: dict[str, np.ndarray] | None = None,
-    progress: bool = False,
-) -> tuple[np.ndarray, int]:
-    """Vectors for `texts`, taking them from `known` (sha256 → vector), then the cache, then the encoder.
-
-    Returns the (n, dim) float32 matrix and how many texts the encoder had to embed.
-    """
-    keys = [text_sha256(text) for text in texts]
-    vectors: dict[str, np.ndarray] = {}
-    if known:
-        vectors.update((key, known[key]) for key in keys if key in known)
-    missing = [key for key in dict.fromkeys(keys) if key not in vectors]
-    if missing and cache is not None:
-        vectors.update(cache.get(cache_key(encoder), encoder.dim, missing))
-    first_text = {key: text for key, text in zip(keys, texts, strict=True)}
-    to_embed = [key for key in dict.fromkeys(keys) if key not in vectors]
-    if to_embed:
-        fresh = encoder.encode([first_text[key] for key in to_embed], progress=progress)
-        new = dict(zip(to_embed, fresh, strict=True))
-        vectors.update(new)
-        if cache is not None:
-            cache.put(cache_key(encoder), new)
-    matrix = np.zeros((len(texts), encoder.dim), dtype=np.float32)
-    for row, key in enumerate(keys):
-        matrix[row] = vectors[key]
-    return matrix, len(to_embed)
 
 
 def _blob(rows: SentenceRows | None) -> bytes | None:

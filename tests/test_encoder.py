@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.cache import EmbeddingCache, embed_with_cache
+from index.cache import EmbeddingCache, embed_passages_with_cache
 from index.encoder import Encoder, HashingEncoder, SentenceTransformerEncoder, cache_key, load_encoder
 from index.errors import LibraryError
 from index.onnx_encoder import OnnxEncoder
+from ingest.sentences import split_sentences
 from ingest.settings import MODEL_NAME, Settings
 from tests.conftest import REPO
 
@@ -73,12 +74,13 @@ def test_opening_and_listing_a_library_never_imports_the_model(tmp_path: Path) -
 def test_embeddings_cache_returns_what_it_stored(tmp_path: Path) -> None:
     encoder = HashingEncoder(16)
     texts = ["alpha beta", "gamma", "alpha beta"]
+    spans = [split_sentences(text) for text in texts]
     with EmbeddingCache(tmp_path) as cache:
-        vectors, embedded = embed_with_cache(texts, encoder, cache)
+        vectors, _, embedded = embed_passages_with_cache(texts, spans, encoder, cache)
         assert embedded == 2
-        again, embedded_again = embed_with_cache(texts, encoder, cache)
+        again, _, embedded_again = embed_passages_with_cache(texts, spans, encoder, cache)
         assert embedded_again == 0 and np.array_equal(vectors, again)
-        assert cache.get("hashing-32", 32, ["x"]) == {}  # another model's key space
+        assert cache.get_passages("hashing-32", 32, ["x"]) == {}  # another model's key space
     assert np.array_equal(vectors, encoder.encode(texts))
 
 
@@ -86,7 +88,7 @@ def test_a_corrupt_cache_is_set_aside_not_fatal(tmp_path: Path) -> None:
     (tmp_path / "embeddings-cache").mkdir()
     (tmp_path / "embeddings-cache" / "embeddings.sqlite3").write_bytes(b"not a database" * 100)
     with EmbeddingCache(tmp_path) as cache:
-        _, embedded = embed_with_cache(["one", "two"], HashingEncoder(16), cache)
+        _, _, embedded = embed_passages_with_cache(["one", "two"], [[(0, 3)], [(0, 3)]], HashingEncoder(16), cache)
         assert embedded == 2 and cache.count("hashing-16") == 2
     assert list((tmp_path / "embeddings-cache").glob("embeddings.sqlite3.corrupt-*"))
 
