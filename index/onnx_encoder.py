@@ -23,8 +23,9 @@ import os
 import tempfile
 import threading
 import warnings
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from importlib import metadata
 from pathlib import Path
@@ -191,8 +192,17 @@ class OnnxEncoder:
                     bar.update(len(rows))
                 return
             with ThreadPoolExecutor(workers, thread_name_prefix="onnx") as pool:
-                # map keeps the order and runs ahead by the pool's width: the outputs of all batches are never held
-                for found in pool.map(run, batches):
+                # In order, at most two batches a worker submitted ahead (Executor.map would submit them all, and
+                # hold every batch's token embeddings if the caller fell behind).
+                pending: deque[Future[tuple[list[int], list[Any], list[np.ndarray]]]] = deque()
+                for rows in batches:
+                    pending.append(pool.submit(run, rows))
+                    if len(pending) >= 2 * workers:
+                        found = pending.popleft().result()
+                        yield found
+                        bar.update(len(found[0]))
+                while pending:
+                    found = pending.popleft().result()
                     yield found
                     bar.update(len(found[0]))
 
